@@ -1,0 +1,71 @@
+"""The command line: ``zcsec check``, ``zcsec rules`` (and ``zcsec --version``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .analysis import analyse, group_by_project
+from .findings import Severity
+from .output import format_json, format_sarif, format_text, rules_json, rules_markdown, rules_text
+
+FAIL_ON = ("error", "warning", "information", "hint", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2, as documented
+        self.print_usage(sys.stderr)
+        self.exit(2, f"zcsec: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="zcsec", description="Security checks for z/OS Connect server.xml and CICS CSD definitions.")
+    parser.add_argument("--version", action="version", version=f"zcsec {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    check = sub.add_parser("check", help="check files and folders and report findings")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder searched for Liberty XML and CSD input")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--fail-on", choices=FAIL_ON, default="error", help="lowest severity that makes the exit code 1 (default: error)")
+    rules = sub.add_parser("rules", help="list every diagnostic code")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    return parser
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    findings = []
+    files_read = 0
+    for project, paths in group_by_project(args.paths):
+        result = analyse(paths, project)
+        findings.extend(result.findings)
+        files_read += sum(1 for _ in result.workspace.files())
+    findings.sort(key=lambda f: f.sort_key())
+    out = {"text": format_text, "json": format_json, "sarif": format_sarif}[args.format](findings)
+    sys.stdout.write(out)
+    if files_read == 0:
+        sys.stderr.write("zcsec: no Liberty configuration or CSD input could be read from the given paths\n")
+        return 2
+    if args.format == "text":
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
+        summary = ", ".join(f"{n} {s.label}" for s, n in counts.items() if n) or "no findings"
+        sys.stderr.write(f"zcsec: {files_read} file(s) checked, {summary}\n")
+    if args.fail_on == "never":
+        return 0
+    threshold = Severity.parse(args.fail_on)
+    return 1 if any(f.severity <= threshold for f in findings) else 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    sys.stdout.write({"text": rules_text, "json": rules_json, "markdown": rules_markdown}[args.format]())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return cmd_check(args)
+    if args.command == "rules":
+        return cmd_rules(args)
+    parser.print_help(sys.stderr)
+    return 2

@@ -1,0 +1,135 @@
+"""Runs the rule catalogue over a workspace and returns finished findings:
+project severities applied, suppressions honoured, ranges computed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .csdparse import CsdDocument
+from .findings import Finding, Severity
+from .rules import RULES
+from .rules.registry import CONFIG, CSD_FILE, WORKSPACE, XML_FILE, Context, Rule
+from .text import LineIndex
+from .workspace import CsdFile, Workspace, XmlFile
+
+_SUPPRESS = re.compile(r"zcsec-disable(-next-line)?\b[ \t]*([\w ,\-]*)")
+
+
+@dataclass(slots=True)
+class Suppressions:
+    next_line: dict[int, set[str]]  # line -> codes ("all" for every code)
+    from_line: list[tuple[int, set[str]]]
+
+    def hides(self, code: str, line: int) -> bool:
+        codes = self.next_line.get(line)
+        if codes and (code in codes or "all" in codes):
+            return True
+        return any(line >= start and (code in codes or "all" in codes) for start, codes in self.from_line)
+
+
+def suppressions_of(file: XmlFile | CsdFile) -> Suppressions:
+    index: LineIndex = file.index
+    next_line: dict[int, set[str]] = {}
+    from_line: list[tuple[int, set[str]]] = []
+    comments = file.doc.comments
+    for c in comments:
+        m = _SUPPRESS.search(c.text)
+        if not m:
+            continue
+        codes = {t for t in re.split(r"[\s,]+", m.group(2).strip()) if t} or {"all"}
+        if m.group(1):
+            line = index.line_of(c.span[1] - 1 if c.span[1] > c.span[0] else c.span[0]) + 1
+            next_line.setdefault(line, set()).update(codes)
+        else:
+            from_line.append((index.line_of(c.span[0]), codes))
+    return Suppressions(next_line, from_line)
+
+
+def rules_in_scope(scope: str) -> list[Rule]:
+    return [r for r in RULES.values() if r.scope == scope]
+
+
+def run_rules(ws: Workspace, only_paths: set[str] | None = None) -> list[Finding]:
+    """Every finding of every enabled rule; ``only_paths`` limits the result
+    to findings in those files (analysis still sees the whole workspace)."""
+    raw: list[Finding] = []
+    project = ws.project
+
+    def enabled(r: Rule) -> bool:
+        return project.level(r.code, r.severity) is not None
+
+    def run(r: Rule, ctx: Context) -> None:
+        try:
+            r.check(ctx)
+        except Exception as exc:  # a rule bug must never stop the others
+            target = ctx.file.path if ctx.file is not None else (ctx.config.root if ctx.config is not None else None)
+            if target is not None:
+                raw.append(Finding("internal-error", Severity.WARNING, f"zcsec rule {r.code} failed on this file ({type(exc).__name__}); please report it", target, (0, 0)))
+        raw.extend(ctx.findings)
+
+    for r in rules_in_scope(WORKSPACE):
+        if enabled(r):
+            run(r, Context(r, ws))
+    done_files: set[str] = set()
+    for cfg in ws.configs:
+        for r in rules_in_scope(CONFIG):
+            if enabled(r):
+                run(r, Context(r, ws, cfg))
+        for path, f in cfg.files.items():
+            if path in done_files:
+                continue
+            done_files.add(path)
+            for r in rules_in_scope(XML_FILE):
+                if enabled(r):
+                    run(r, Context(r, ws, cfg, f))
+    for path, f in ws.csd.files.items():
+        for r in rules_in_scope(CSD_FILE):
+            if enabled(r):
+                run(r, Context(r, ws, None, f))
+    return finish(ws, raw, only_paths)
+
+
+def finish(ws: Workspace, raw: list[Finding], only_paths: set[str] | None) -> list[Finding]:
+    project = ws.project
+    indexes: dict[str, LineIndex] = {}
+    supp: dict[str, Suppressions | None] = {}
+    files = {f.path: f for f in ws.files()}
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for f in raw:
+        if only_paths is not None and f.path not in only_paths:
+            continue
+        rule = RULES.get(f.code)
+        if rule is not None:
+            level = project.level(f.code, rule.severity)
+            if level is None:
+                continue
+            if f.code in project.rule_levels:
+                f.severity = level
+        index = indexes.get(f.path)
+        if index is None:
+            index = ws.index_for(f.path) or LineIndex("")
+            indexes[f.path] = index
+        f.range = index.range(*f.span)
+        if f.path not in supp:
+            supp[f.path] = suppressions_of(files[f.path]) if f.path in files else None
+        s = supp[f.path]
+        if s is not None and s.hides(f.code, f.range.start.line):
+            continue
+        key = (f.path, f.code, f.span, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        for fix in f.fixes:
+            for e in fix.edits:
+                eindex = indexes.get(e.path) or ws.index_for(e.path) or LineIndex("")
+                indexes[e.path] = eindex
+                e.range = eindex.range(*e.span)
+        for path, span, note in f.related:
+            rindex = indexes.get(path) or ws.index_for(path) or LineIndex("")
+            indexes[path] = rindex
+            f.related_ranges.append((path, rindex.range(*span), note))
+        out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out

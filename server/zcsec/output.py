@@ -1,0 +1,226 @@
+"""Output formats of ``zcsec check``: text, JSON and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from . import __version__
+from .findings import Finding, Severity
+from .rules import RULES
+
+SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "note", Severity.HINT: "note"}
+
+
+def display_path(path: str, base: str | None = None) -> str:
+    base = base or os.getcwd()
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def format_text(findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        r = f.range
+        lines.append(f"{display_path(f.path)}:{r.start.line + 1}:{r.start.character + 1}: {f.severity.label} {f.code} {f.message}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_json(findings: list[Finding]) -> str:
+    items = []
+    for f in findings:
+        d = f.to_json()
+        d["file"] = display_path(f.path)
+        for fix in d.get("fixes", []):
+            for e in fix["edits"]:
+                e["file"] = display_path(e["file"])
+        items.append(d)
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_sarif(findings: list[Finding]) -> str:
+    used = sorted({f.code for f in findings} | set(RULES))
+    index = {code: i for i, code in enumerate(used)}
+    rules = []
+    for code in used:
+        r = RULES.get(code)
+        if r is None:
+            rules.append({"id": code})
+            continue
+        entry = {
+            "id": code,
+            "name": "".join(w.capitalize() for w in code.split("-")),
+            "shortDescription": {"text": r.title},
+            "fullDescription": {"text": r.rationale},
+            "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
+            "properties": {"category": r.category, "provider": r.provider},
+        }
+        if r.link:
+            entry["helpUri"] = r.link
+        rules.append(entry)
+    results = []
+    for f in findings:
+        r = f.range
+        result = {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": Path(f.path).resolve().as_uri()},
+                        "region": {
+                            "startLine": r.start.line + 1,
+                            "startColumn": r.start.character + 1,
+                            "endLine": r.end.line + 1,
+                            "endColumn": r.end.character + 1,
+                        },
+                    }
+                }
+            ],
+        }
+        if f.fixes:
+            result["fixes"] = [
+                {
+                    "description": {"text": fix.title},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": Path(e.path).resolve().as_uri()},
+                            "replacements": [
+                                {
+                                    "deletedRegion": {
+                                        "startLine": e.range.start.line + 1,
+                                        "startColumn": e.range.start.character + 1,
+                                        "endLine": e.range.end.line + 1,
+                                        "endColumn": e.range.end.character + 1,
+                                    },
+                                    "insertedContent": {"text": e.new_text},
+                                }
+                            ],
+                        }
+                        for e in fix.edits
+                        if e.range is not None
+                    ],
+                }
+                for fix in f.fixes
+            ]
+        results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "zcsec",
+                        "version": __version__,
+                        "informationUri": "https://github.com/zcsec/zcsec",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def rules_text() -> str:
+    lines = []
+    for code in sorted(RULES):
+        r = RULES[code]
+        lines.append(f"{code:34} {r.severity.label:12} {r.title}")
+    return "\n".join(lines) + "\n"
+
+
+def rules_json() -> str:
+    out = []
+    for code in sorted(RULES):
+        r = RULES[code]
+        out.append(
+            {
+                "code": code,
+                "title": r.title,
+                "severity": r.severity.label,
+                "category": r.category,
+                "provider": r.provider,
+                "rationale": r.rationale,
+                "link": r.link,
+                "bad": r.bad,
+                "good": r.good,
+                "fix": r.fix,
+                "settledBy": list(r.unsettled_by),
+            }
+        )
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+CATEGORY_TITLES = [
+    ("security", "Security rules"),
+    ("schema", "Catalogue rules (server.xml)"),
+    ("csd", "Catalogue rules (CSD)"),
+    ("syntax", "Syntax"),
+    ("model", "Files, includes and settings"),
+]
+
+
+def rules_markdown() -> str:
+    out = [
+        "# zcsec rules",
+        "",
+        "<!-- Generated by `zcsec rules --format markdown`; do not edit by hand. -->",
+        "",
+        "Every diagnostic zcsec reports has one of these codes. Change a rule's severity or turn it off in",
+        "`.zcsec.toml` (`[rules]`, see [configuration.md](configuration.md)); suppress one finding with",
+        "`<!-- zcsec-disable-next-line CODE -->` in XML or a `* zcsec-disable-next-line CODE` record in CSD input.",
+        "",
+    ]
+    for cat, title in CATEGORY_TITLES:
+        codes = sorted(c for c, r in RULES.items() if r.category == cat)
+        if not codes:
+            continue
+        out.append(f"## {title}")
+        out.append("")
+        out.append("| Code | Severity | Provider | Title |")
+        out.append("|---|---|---|---|")
+        for c in codes:
+            r = RULES[c]
+            out.append(f"| [`{c}`](#{c}) | {r.severity.label} | {r.provider} | {r.title} |")
+        out.append("")
+        for c in codes:
+            r = RULES[c]
+            out.append(f"### {c}")
+            out.append("")
+            out.append(f"**{r.title}** — default severity *{r.severity.label}*, provider *{r.provider}*.")
+            out.append("")
+            out.append(r.rationale)
+            out.append("")
+            if r.unsettled_by:
+                out.append("Settled by `.zcsec.toml`: " + ", ".join(f"`{s}`" for s in r.unsettled_by) + ". Until then the finding has a lower severity.")
+                out.append("")
+            if r.fix:
+                out.append(f"Quick fix: {r.fix}")
+                out.append("")
+            if r.bad:
+                out.append("Flagged:")
+                out.append("")
+                out.append("```")
+                out.append(r.bad)
+                out.append("```")
+                out.append("")
+            if r.good:
+                out.append("Accepted:")
+                out.append("")
+                out.append("```")
+                out.append(r.good)
+                out.append("```")
+                out.append("")
+            if r.link:
+                out.append(f"Reference: <{r.link}>")
+                out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"

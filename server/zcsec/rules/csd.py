@@ -1,0 +1,382 @@
+"""Rules for DFHCSDUP input that need only the CSD catalogue: commands,
+resource types and keywords (with their abbreviations), values, lengths and
+required keywords, keywords that do not apply to a TCPIPSERVICE protocol, and
+IPCONN references to TCPIPSERVICEs."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..catalogue import CsdKeywordSpec
+from ..csdparse import CsdCommand, CsdKeyword
+from ..findings import Edit, Fix, Severity
+from .registry import CSD_FILE, Context, rule
+
+SYNTAX = "https://www.ibm.com/docs/en/SSGMCP_5.5.0/reference/resources/syntax.html"
+COMMANDS = "https://www.ibm.com/support/knowledgecenter/SSGMCP_5.6.0/reference-system-management/resources/commands.html"
+_NAME_CHARS = re.compile(r"^[A-Za-z0-9$@#]+$")
+_HHMMSS = re.compile(r"^\d{6}$")
+
+
+def _commands(ctx: Context) -> list[CsdCommand]:
+    return ctx.file.doc.commands
+
+
+def _full_name_fix(path: str, span: tuple[int, int], name: str) -> Fix:
+    return Fix(f"Write {name} in full", [Edit(path, span, name)])
+
+
+@rule(
+    "csd-unknown-command",
+    title="Unknown DFHCSDUP command",
+    severity=Severity.ERROR,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="DFHCSDUP rejects a command it does not know and skips the definitions it would have made.",
+    link=COMMANDS,
+    bad=" DEFIN IPCONN(ZOSCONN) GROUP(ZCGRP)",
+    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
+    fix="Replace it with the closest command.",
+)
+def unknown_command(ctx: Context) -> None:
+    names = list(ctx.catalogue.csd.commands)
+    for cmd in _commands(ctx):
+        if cmd.verb_resolution.status != "unknown":
+            continue
+        close = difflib.get_close_matches(cmd.verb_written.upper(), names, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        ctx.report(cmd.verb_span, f"'{cmd.verb_written}' is not a DFHCSDUP command{hint}", fixes=[_full_name_fix(ctx.file.path, cmd.verb_span, close[0])] if close else [])
+
+
+@rule(
+    "csd-ceda-only-command",
+    title="CEDA command in DFHCSDUP input",
+    severity=Severity.ERROR,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="Some commands (INSTALL, CHECK, DISPLAY, ...) exist only in the CEDA transaction; the batch utility DFHCSDUP does not accept them.",
+    link=COMMANDS,
+    bad=" INSTALL GROUP(ZCGRP)",
+    good="(install the group with CEDA, or add it to the startup group list with ADD GROUP(ZCGRP) LIST(...))",
+)
+def ceda_only(ctx: Context) -> None:
+    for cmd in _commands(ctx):
+        if cmd.spec is not None and cmd.spec.ceda_only:
+            ctx.report(cmd.verb_span, f"{cmd.verb} is a CEDA command; DFHCSDUP does not accept it")
+
+
+def _each_resolution(cmd: CsdCommand):
+    """(kind, written, span, resolution) for the verb, resource type and keywords."""
+    yield "command", cmd.verb_written, cmd.verb_span, cmd.verb_resolution
+    if cmd.resource_resolution is not None:
+        yield "resource type", cmd.resource_written, cmd.resource_span, cmd.resource_resolution
+    for kw in cmd.keywords:
+        yield "keyword", kw.written, kw.written_span, kw.resolution
+
+
+@rule(
+    "csd-ambiguous-abbreviation",
+    title="Ambiguous abbreviation",
+    severity=Severity.ERROR,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="An abbreviation that fits more than one command, resource type or keyword is rejected by DFHCSDUP (messages DFHCA5212/DFHCA5213). Write the name in full; abbreviations can also change between CICS releases.",
+    link="https://www.ibm.com/docs/en/SSGMCP_5.5.0/system-programming/intro/dfha8lr.html",
+    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) S(YES)",
+    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) SSL(YES)",
+)
+def ambiguous(ctx: Context) -> None:
+    for cmd in _commands(ctx):
+        for kind, written, span, res in _each_resolution(cmd):
+            if res.status == "ambiguous":
+                ctx.report(span, f"the {kind} '{written}' is ambiguous: it could be {', '.join(res.candidates)}")
+
+
+@rule(
+    "csd-short-abbreviation",
+    title="Abbreviation shorter than its documented minimum",
+    severity=Severity.WARNING,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="Each keyword has a documented minimum abbreviation; a shorter form may be rejected by DFHCSDUP or become ambiguous in a later release. Where the minimum itself is not confirmed this is only a hint.",
+    link="https://www.ibm.com/docs/en/SSGMCP_5.5.0/system-programming/intro/dfha8lr.html",
+    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PR(IPIC)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)",
+    fix="Write the name in full.",
+)
+def short_abbreviation(ctx: Context) -> None:
+    csd = ctx.catalogue.csd
+    for cmd in _commands(ctx):
+        for kind, written, span, res in _each_resolution(cmd):
+            if res.status != "short":
+                continue
+            if kind == "command":
+                spec = csd.commands.get(res.name)
+            elif kind == "resource type":
+                spec = csd.resource_types.get(res.name)
+            else:
+                spec = next((k.spec for k in cmd.keywords if k.written_span == span), None)
+            confirmed = bool(spec is not None and getattr(spec, "abbr_confirmed", False))
+            minimum = getattr(spec, "abbr", res.name)
+            ctx.report(
+                span,
+                f"'{written}' is shorter than the minimum abbreviation {minimum} of {res.name}" + ("" if confirmed else " (minimum not confirmed); write it in full to be safe"),
+                severity=None if confirmed else Severity.HINT,
+                fixes=[_full_name_fix(ctx.file.path, span, res.name)],
+            )
+
+
+@rule(
+    "csd-unknown-resource-type",
+    title="Unknown resource type",
+    severity=Severity.ERROR,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="DEFINE, ALTER and USERDEFINE need a CICS resource type (IPCONN, TCPIPSERVICE, PROGRAM, ...) as their first operand.",
+    link="https://www.ibm.com/docs/zh-tw/SSGMCP_5.5.0/reference/resources/dfha4_define.html",
+    bad=" DEFINE IPCON(ZOSCONN) GROUP(ZCGRP)",
+    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
+)
+def unknown_resource_type(ctx: Context) -> None:
+    names = list(ctx.catalogue.csd.resource_types)
+    for cmd in _commands(ctx):
+        if cmd.spec is None or cmd.spec.resource != "required":
+            continue
+        if cmd.resource_resolution is None:
+            ctx.report(cmd.verb_span, f"{cmd.verb} needs a resource type and name first, such as IPCONN(name)")
+        elif cmd.resource_resolution.status == "unknown":
+            close = difflib.get_close_matches(cmd.resource_written.upper(), names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            ctx.report(cmd.resource_span, f"'{cmd.resource_written}' is not a CICS resource type{hint}", fixes=[_full_name_fix(ctx.file.path, cmd.resource_span, close[0])] if close else [])
+
+
+@rule(
+    "csd-unknown-keyword",
+    title="Unknown keyword",
+    severity=Severity.ERROR,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="DFHCSDUP rejects a keyword the resource type does not have (message DFHCA5204), and the whole definition is not made. zcsec reports this only for resource types whose keyword list it knows in full (IPCONN, TCPIPSERVICE) and for command operands.",
+    link="https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-management/resources/ipconn/dfha4_attributes.html",
+    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) USERAUTHENTICATE(VERIFY)",
+    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) USERAUTH(VERIFY)",
+    fix="Replace it with the closest keyword.",
+)
+def unknown_keyword(ctx: Context) -> None:
+    for cmd in _commands(ctx):
+        if cmd.spec is None or cmd.verb is None:
+            continue
+        rspec = cmd.resource_spec
+        if cmd.spec.resource == "required" and (rspec is None or not rspec.keywords_complete):
+            continue
+        if cmd.spec.ceda_only:
+            continue
+        known = list(cmd.spec.keywords) + (list(rspec.keywords) if rspec else [])
+        for kw in cmd.keywords:
+            if kw.resolution.status != "unknown":
+                continue
+            close = difflib.get_close_matches(kw.written.upper(), known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            owner = f"{rspec.name}" if rspec else cmd.verb
+            ctx.report(kw.written_span, f"{owner} has no keyword '{kw.written}'{hint}", fixes=[_full_name_fix(ctx.file.path, kw.written_span, close[0])] if close else [])
+
+
+@rule(
+    "csd-duplicate-keyword",
+    title="Keyword given twice",
+    severity=Severity.WARNING,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="When a keyword appears twice in one command only one value survives, which hides which setting is in force.",
+    link=SYNTAX,
+    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) USERAUTH(LOCAL) USERAUTH(VERIFY)",
+    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) USERAUTH(VERIFY)",
+)
+def duplicate_keyword(ctx: Context) -> None:
+    for cmd in _commands(ctx):
+        seen: dict[str, CsdKeyword] = {}
+        for kw in cmd.keywords:
+            if kw.name is None:
+                continue
+            if kw.name in seen:
+                ctx.report(kw.written_span, f"{kw.name} is given more than once in this command")
+            seen[kw.name] = kw
+
+
+def check_csd_value(spec: CsdKeywordSpec, raw: str) -> tuple[str, str] | None:
+    """(rule code, message) when the value does not fit the keyword."""
+    v = raw.strip()
+    up = v.upper()
+    t = spec.type
+    if t == "flag":
+        return None
+    if v == "" and t not in ("text", "any"):
+        return "csd-invalid-value", f"{spec.name} needs a value"
+    if t == "enum" and spec.values:
+        if up not in spec.values:
+            return "csd-invalid-value", f"{spec.name}({v}) is not allowed; use one of: {', '.join(spec.values)}"
+        return None
+    if t in ("int", "enumOrInt"):
+        if t == "enumOrInt" and up in spec.values:
+            return None
+        if not up.isdigit():
+            allowed = f" or {', '.join(spec.values)}" if spec.values else ""
+            return "csd-invalid-value", f"{spec.name} takes a number{allowed}, not '{v}'"
+        n = int(up)
+        if (spec.min is not None and n < spec.min) or (spec.max is not None and n > spec.max):
+            return "csd-invalid-value", f"{spec.name}({n}) is outside {spec.min if spec.min is not None else ''}..{spec.max if spec.max is not None else ''}"
+        return None
+    if t == "hhmmss":
+        if up in spec.values or up == "NO" or _HHMMSS.match(up):
+            return None
+        return "csd-invalid-value", f"{spec.name} takes NO or a time hhmmss, not '{v}'"
+    if spec.max_length is not None and len(v) > spec.max_length:
+        return "csd-value-too-long", f"{spec.name} is at most {spec.max_length} characters; '{v}' has {len(v)}"
+    if t in ("name", "userid", "transid", "ref") and not _NAME_CHARS.match(v):
+        return "csd-invalid-value", f"{spec.name}({v}) may only contain A-Z, 0-9, $, @ and #"
+    return None
+
+
+def _csd_value_rule(code: str, title: str, rationale: str, bad: str, good: str) -> None:
+    def check(ctx: Context) -> None:
+        for cmd in _commands(ctx):
+            for kw in cmd.keywords:
+                if kw.spec is None or kw.value is None:
+                    continue
+                result = check_csd_value(kw.spec, kw.value)
+                if result is not None and result[0] == code:
+                    sev = None if kw.spec.confirmed else Severity.WARNING
+                    ctx.report(kw.value_span or kw.written_span, result[1], severity=sev)
+            if code == "csd-value-too-long" and cmd.resource_spec is not None and cmd.name is not None and cmd.name_span is not None:
+                limit = cmd.resource_spec.name_max_length
+                if len(cmd.name) > limit:
+                    ctx.report(cmd.name_span, f"a {cmd.resource_type} name is at most {limit} characters; '{cmd.name}' has {len(cmd.name)}")
+
+    rule(code, title=title, severity=Severity.ERROR, scope=CSD_FILE, category="csd", rationale=rationale, link="https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-management/resources/tcpipservice/dfha4_attributes.html", bad=bad, good=good)(check)
+
+
+_csd_value_rule(
+    "csd-invalid-value",
+    "Value not allowed for the keyword",
+    "DFHCSDUP rejects a value outside the keyword's allowed set, type or range, and the definition is not made.",
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) USERAUTH(PASSWORD)",
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) USERAUTH(VERIFY)",
+)
+_csd_value_rule(
+    "csd-value-too-long",
+    "Name or value too long",
+    "CICS names have fixed maximum lengths (8 for groups, IPCONNs, TCPIPSERVICEs and APPLIDs; 4 for transactions; 58 for descriptions). DFHCSDUP rejects longer values.",
+    " DEFINE IPCONN(ZOSCONNECT) GROUP(ZCGRP)",
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
+)
+
+
+@rule(
+    "csd-missing-required",
+    title="Required keyword missing",
+    severity=Severity.ERROR,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="A definition without a required keyword (GROUP on every DEFINE, PORTNUMBER on a TCPIPSERVICE) is rejected (message DFHCA5501).",
+    link="https://www.ibm.com/support/knowledgecenter/en/SSGMCP_5.3.0/com.ibm.cics.ts.resourcedefinition.doc/csdup/commands/define.html",
+    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
+)
+def missing_required(ctx: Context) -> None:
+    for cmd in _commands(ctx):
+        if cmd.verb not in ("DEFINE", "USERDEFINE") or cmd.resource_spec is None:
+            continue
+        present = {kw.name for kw in cmd.keywords}
+        specs = dict(cmd.spec.keywords) if cmd.spec else {}
+        specs.update(cmd.resource_spec.keywords)
+        if "GROUP" not in specs:
+            specs["GROUP"] = CsdKeywordSpec("GROUP", "name", "G", required=True)
+        for name, spec in specs.items():
+            if spec.required and name not in present:
+                if name != "GROUP" and cmd.verb == "USERDEFINE":
+                    continue  # defaults may come from the USER definition
+                ctx.report(cmd.resource_span or cmd.verb_span, f"DEFINE {cmd.resource_type}({cmd.name or ''}) needs {name}", severity=None if spec.confirmed else Severity.WARNING)
+
+
+@rule(
+    "csd-keyword-protocol",
+    title="Keyword does not apply to this TCPIPSERVICE protocol",
+    severity=Severity.WARNING,
+    scope=CSD_FILE,
+    category="csd",
+    provider="cics",
+    rationale="Many TCPIPSERVICE keywords belong to one protocol only. On a PROTOCOL(IPIC) service, AUTHENTICATE, ATTACHSEC, REALM and the other HTTP or ECI keywords are not valid and give a false impression of security: IPIC security is set on the IPCONN, and only SSL, CERTIFICATE and CIPHERS matter on the TCPIPSERVICE.",
+    link="https://www.ibm.com/docs/en/SSGMCP_5.4.0/reference/resources/tcpipservice/dfha4_related.html",
+    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)\n        AUTHENTICATE(BASIC)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)\n        SSL(CLIENTAUTH)",
+    fix="Remove the keyword.",
+)
+def keyword_protocol(ctx: Context) -> None:
+    for cmd in _commands(ctx):
+        if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
+            continue
+        protocol = cmd.upper("PROTOCOL")
+        if protocol is None:
+            if cmd.upper("TRANSACTION") == "CISS":
+                protocol = "IPIC"
+            elif cmd.verb == "ALTER":
+                continue
+            else:
+                protocol = "HTTP"
+        for kw in cmd.keywords:
+            if kw.spec is None or not kw.spec.protocols or protocol in kw.spec.protocols:
+                continue
+            ctx.report(
+                kw.written_span,
+                f"{kw.spec.name} applies only to PROTOCOL({'/'.join(kw.spec.protocols)}); this service is PROTOCOL({protocol})",
+                fixes=[Fix(f"Remove {kw.spec.name}", [Edit(ctx.file.path, _removal_span(ctx.file.text, kw), "")])],
+            )
+
+
+def _removal_span(text: str, kw: CsdKeyword) -> tuple[int, int]:
+    start, end = kw.span
+    # Take the blanks before the keyword too, but never a line break.
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return start, end
+
+
+@rule(
+    "csd-ref-unresolved",
+    title="IPCONN names a TCPIPSERVICE that is not defined, or not an IPIC one",
+    severity=Severity.WARNING,
+    scope=CSD_FILE,
+    category="csd",
+    provider="cics",
+    rationale="An IPCONN's TCPIPSERVICE must name a PROTOCOL(IPIC) TCPIPSERVICE installed in the same region; otherwise the partner's connection cannot be matched to this IPCONN. zcsec looks in every CSD file of the workspace; a service defined elsewhere can be added to csd_files in .zcsec.toml.",
+    link="https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-management/resources/ipconn/dfha4_attributes.html",
+    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPC)\n DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
+    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
+    fix="Correct a near-miss name.",
+)
+def ref_unresolved(ctx: Context) -> None:
+    model = ctx.workspace.csd
+    names = list(model.definitions.get("TCPIPSERVICE", {}))
+    for cmd in _commands(ctx):
+        if cmd.resource_type != "IPCONN" or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
+            continue
+        kw = cmd.get("TCPIPSERVICE")
+        if kw is None or not (kw.value or "").strip():
+            continue
+        target = model.tcpipservice_for(cmd)
+        span = kw.value_span or kw.written_span
+        if target is None:
+            close = difflib.get_close_matches(kw.upper, names, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            ctx.report(span, f"no TCPIPSERVICE named {kw.upper} is defined in the workspace's CSD files{hint}", fixes=[Fix(f"Change to {close[0]}", [Edit(ctx.file.path, span, close[0])])] if close else [])
+            continue
+        protocol = target.upper("PROTOCOL") or ("IPIC" if target.upper("TRANSACTION") == "CISS" else "HTTP")
+        if protocol != "IPIC":
+            tpath = model.path_of(target)
+            ctx.report(
+                span,
+                f"TCPIPSERVICE {kw.upper} is PROTOCOL({protocol}); an IPCONN needs a PROTOCOL(IPIC) service",
+                severity=Severity.ERROR,
+                related=[(tpath, target.verb_span, "the TCPIPSERVICE is defined here")] if tpath else [],
+            )

@@ -1,0 +1,517 @@
+"""Rules that need only the catalogue: unknown names, values of the wrong
+type or outside their allowed set, missing required attributes, references
+that resolve to nothing or to the wrong element type, and elements whose
+enabling feature is in no featureManager."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..catalogue import AttributeSpec, ElementSpec
+from ..findings import Edit, Fix, Severity
+from ..workspace import ConfigElement, LibertyConfig
+from ..xmlparse import Attribute, Element
+from .registry import CONFIG, XML_FILE, Context, rule
+
+OVERVIEW = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
+_DURATION = re.compile(r"^(?:\d+(?:d|h|m|s|ms))+$|^\d+$")
+_INT = re.compile(r"^[+-]?\d+$")
+# Ids Liberty creates by itself when their parts exist.
+IMPLICIT_IDS = {"defaultSSLConfig": "ssl", "defaultKeyStore": "keyStore"}
+
+
+def did_you_mean(name: str, choices: list[str], cutoff: float = 0.75) -> str | None:
+    match = difflib.get_close_matches(name, choices, n=1, cutoff=cutoff)
+    if match:
+        return match[0]
+    lower = {c.lower(): c for c in choices}
+    return lower.get(name.lower())
+
+
+def elements_in(ctx: Context) -> list[ConfigElement]:
+    path = ctx.file.path
+    return [ce for ce in ctx.config.elements if ce.file.path == path]
+
+
+def _rename_edits(path: str, el: Element, new: str) -> list[Edit]:
+    edits = [Edit(path, el.name_span, new)]
+    if el.end_name_span is not None:
+        edits.append(Edit(path, el.end_name_span, new))
+    return edits
+
+
+def attr_severity(rule_severity: Severity, spec: ElementSpec | None, attr: AttributeSpec | None) -> Severity:
+    """Facts from UNCONFIRMED sources are never errors."""
+    if attr is not None and not attr.confirmed and rule_severity == Severity.ERROR:
+        return Severity.WARNING
+    return rule_severity
+
+
+def shown(attr: AttributeSpec | None, value: str) -> str:
+    """How a value may appear in a message: secrets never do."""
+    if attr is not None and attr.secret:
+        return "(secret value not shown)"
+    if len(value) > 60:
+        value = value[:57] + "..."
+    return f"'{value}'"
+
+
+@rule(
+    "unknown-element",
+    title="Unknown element (did you mean ...?)",
+    severity=Severity.HINT,
+    scope=XML_FILE,
+    category="schema",
+    rationale="Liberty silently ignores elements it does not know, so a misspelt element name means the setting is simply missing. Elements zcsec does not know may belong to a product extension, so this is only a hint, given when the name is close to a known one.",
+    link=OVERVIEW,
+    bad='<zosconnect_cicsIpicConection id="cics" host="h" port="1491"/>',
+    good='<zosconnect_cicsIpicConnection id="cics" host="h" port="1491"/>',
+    fix="Rename the element to the suggested name.",
+)
+def unknown_element(ctx: Context) -> None:
+    lib = ctx.catalogue.liberty
+    for ce in elements_in(ctx):
+        if ce.spec is not None:
+            continue
+        el = ce.element
+        if ce.parent is None:
+            choices = lib.element_names
+            if lib.canonical_name(el.name):
+                continue  # reported by element-name-case
+        elif ce.parent.spec is not None:
+            choices = ce.parent.spec.child_names
+            if any(c.lower() == el.name.lower() for c in choices):
+                continue
+        else:
+            continue
+        suggestion = difflib.get_close_matches(el.name, choices, n=1, cutoff=0.8)
+        if suggestion:
+            ctx.report(
+                el.name_span,
+                f"zcsec does not know <{el.name}>; did you mean <{suggestion[0]}>? Liberty ignores elements it does not know.",
+                fixes=[Fix(f"Rename to <{suggestion[0]}>", _rename_edits(ce.path, el, suggestion[0]))],
+            )
+
+
+@rule(
+    "element-name-case",
+    title="Element name in the wrong case",
+    severity=Severity.WARNING,
+    scope=XML_FILE,
+    category="schema",
+    rationale="Liberty element names are case sensitive in its schema, and reports show wrong-case names being silently ignored (Open Liberty issues 7268 and 25011), so write the documented spelling.",
+    link="https://github.com/OpenLiberty/open-liberty/issues/25011",
+    bad='<zosconnect_db2connection id="db2" host="h" port="4711"/>',
+    good='<zosconnect_db2Connection id="db2" host="h" port="4711"/>',
+    fix="Change the element name to its documented spelling.",
+)
+def element_name_case(ctx: Context) -> None:
+    lib = ctx.catalogue.liberty
+    for ce in elements_in(ctx):
+        if ce.spec is not None:
+            continue
+        el = ce.element
+        canonical = None
+        if ce.parent is None:
+            canonical = lib.canonical_name(el.name)
+        elif ce.parent.spec is not None:
+            canonical = next((c for c in ce.parent.spec.child_names if c.lower() == el.name.lower()), None)
+        if canonical and canonical != el.name:
+            ctx.report(
+                el.name_span,
+                f"<{el.name}> should be written <{canonical}>; Liberty may ignore an element whose name differs in case.",
+                fixes=[Fix(f"Rename to <{canonical}>", _rename_edits(ce.path, el, canonical))],
+            )
+
+
+@rule(
+    "unknown-attribute",
+    title="Unknown attribute",
+    severity=Severity.WARNING,
+    scope=XML_FILE,
+    category="schema",
+    rationale="Liberty ignores attributes it does not know without any message, so a typo such as sslCertRef for sslCertsRef leaves a connection without TLS. zcsec reports an unknown attribute only on elements whose attribute list is confirmed; elsewhere it gives a hint when the name is close to a known one.",
+    link=OVERVIEW,
+    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertRef="zcSSL"/>',
+    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertsRef="zcSSL"/>',
+    fix="Rename the attribute to the suggested name.",
+)
+def unknown_attribute(ctx: Context) -> None:
+    for ce in elements_in(ctx):
+        spec = ce.spec
+        if spec is None or not spec.attributes:
+            continue
+        known = list(spec.attributes)
+        for attr in ce.element.attributes:
+            if attr.name in spec.attributes or ":" in attr.name or attr.name.startswith("xmlns"):
+                continue
+            case = next((k for k in known if k.lower() == attr.name.lower()), None)
+            if case is not None:
+                ctx.report(
+                    attr.name_span,
+                    f"'{attr.name}' should be written '{case}'; Liberty may ignore an attribute whose name differs in case.",
+                    fixes=[Fix(f"Rename to '{case}'", [Edit(ce.path, attr.name_span, case)])],
+                )
+                continue
+            suggestion = difflib.get_close_matches(attr.name, known, n=1, cutoff=0.75)
+            fixes = [Fix(f"Rename to '{suggestion[0]}'", [Edit(ce.path, attr.name_span, suggestion[0])])] if suggestion else []
+            hint = f"; did you mean '{suggestion[0]}'?" if suggestion else ""
+            if spec.confirmed:
+                sep = " " if hint else ". "
+                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'{hint}{sep}Liberty ignores it silently.", fixes=fixes)
+            elif suggestion:
+                ctx.report(
+                    attr.name_span,
+                    f"zcsec does not know '{attr.name}' on <{ce.name}>{hint}",
+                    severity=Severity.HINT,
+                    fixes=fixes,
+                )
+
+
+def check_value(attr: AttributeSpec, value: str) -> tuple[str, str] | None:
+    """(rule code, message) when ``value`` does not fit ``attr``."""
+    v = value.strip()
+    t = attr.type
+    show = shown(attr, v)
+    if t == "enum" and attr.values:
+        ok = v in attr.values or (attr.case_insensitive and v.lower() in {x.lower() for x in attr.values})
+        if not ok and v.lower() in {x.lower() for x in attr.values}:
+            ok = True  # Liberty matches enumeration values without regard to case
+        if not ok:
+            return "invalid-value", f"{show} is not allowed for '{attr.name}'; use one of: {', '.join(attr.values)}"
+        return None
+    if t == "boolean":
+        if v.lower() not in ("true", "false"):
+            return "invalid-value", f"'{attr.name}' takes true or false, not {show}"
+        return None
+    if t in ("int", "long", "short"):
+        if not _INT.match(v):
+            return "invalid-value", f"'{attr.name}' takes a whole number, not {show}"
+        n = int(v)
+        if (attr.min is not None and n < attr.min) or (attr.max is not None and n > attr.max):
+            lo = "" if attr.min is None else f"{attr.min:g}"
+            hi = "" if attr.max is None else f"{attr.max:g}"
+            return "value-out-of-range", f"{n} is outside the range allowed for '{attr.name}' ({lo}..{hi})"
+        return None
+    if t == "duration":
+        if not _DURATION.match(v.replace(" ", "")):
+            return "invalid-value", f"'{attr.name}' takes a duration such as 30s, 500ms or 1m30s, not {show}"
+        return None
+    if attr.max_length is not None and len(v) > attr.max_length:
+        return "value-too-long", f"the value of '{attr.name}' is {len(v)} characters long; at most {attr.max_length} are allowed"
+    if attr.pattern and not attr.secret:
+        try:
+            if re.fullmatch(attr.pattern, v) is None:
+                return "invalid-value", f"{show} is not a valid value for '{attr.name}'"
+        except re.error:
+            return None
+    return None
+
+
+def _value_rule(code: str, title: str, rationale: str, bad: str, good: str) -> None:
+    def check(ctx: Context) -> None:
+        cfg: LibertyConfig = ctx.config
+        for ce in elements_in(ctx):
+            if ce.spec is None:
+                continue
+            for attr in ce.element.attributes:
+                aspec = ce.spec.attributes.get(attr.name)
+                if aspec is None or aspec.type in ("string", "password", "passwordHash", "id", "location", "token", "ref", "refList"):
+                    if aspec is None or (aspec.max_length is None and not aspec.pattern):
+                        continue
+                value = cfg.resolve(attr.value)
+                if value is None or (value.strip() == "" and aspec.type not in ("enum",)):
+                    continue
+                result = check_value(aspec, value)
+                if result is not None and result[0] == code:
+                    via = f" (from '{attr.value}')" if value != attr.value and not aspec.secret else ""
+                    ctx.report(attr.value_span if attr.value_span[1] > attr.value_span[0] else attr.name_span, result[1] + via, severity=attr_severity(ctx.rule.severity, ce.spec, aspec))
+
+    rule(code, title=title, severity=Severity.ERROR, scope=XML_FILE, category="schema", rationale=rationale, link=OVERVIEW, bad=bad, good=good)(check)
+
+
+_value_rule(
+    "invalid-value",
+    "Value of the wrong type or not allowed",
+    "Liberty rejects a value that is not of the attribute's type (a number, true/false, a duration) or not one of its allowed values, and the element falls back to defaults, which for security settings are often the weaker ones.",
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" transidUsage="MIRROR"/>',
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" transidUsage="EIB_AND_MIRROR"/>',
+)
+_value_rule(
+    "value-out-of-range",
+    "Number outside its allowed range",
+    "The number is outside the range the attribute accepts (for example a port above 65535 or more than 999 IPIC sessions).",
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sendSessions="2000"/>',
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sendSessions="100"/>',
+)
+_value_rule(
+    "value-too-long",
+    "Value longer than allowed",
+    "Names such as APPLIDs (8 characters), transaction ids (4) and WOLA register names (12) have fixed maximum lengths on the system of record; a longer value can never match.",
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" zosConnectApplid="ZOSCONNECT1"/>',
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" zosConnectApplid="ZOSCONN1"/>',
+)
+
+
+@rule(
+    "missing-required-attribute",
+    title="Required attribute missing",
+    severity=Severity.ERROR,
+    scope=XML_FILE,
+    category="schema",
+    rationale="Without a required attribute Liberty cannot create the element (for example an IPIC connection without host or port), so whatever depends on it fails at run time.",
+    link=OVERVIEW,
+    bad='<zosconnect_cicsIpicConnection id="c" host="cics.example.com"/>',
+    good='<zosconnect_cicsIpicConnection id="c" host="cics.example.com" port="1491"/>',
+    fix="Add the attribute with an empty value to fill in.",
+)
+def missing_required(ctx: Context) -> None:
+    for ce in elements_in(ctx):
+        spec = ce.spec
+        if spec is None:
+            continue
+        el = ce.element
+        present = {a.name for a in el.attributes}
+        children = {c.name for c in el.children}
+        for aname, aspec in spec.attributes.items():
+            if not aspec.required or aname in present or aname in children:
+                continue
+            if aspec.type in ("ref", "refList") and any(t in children for t in aspec.ref_types):
+                continue
+            insert_at = _start_tag_insert_point(ce.file.text, el)
+            ctx.report(
+                el.name_span,
+                f"<{el.name}> needs the attribute '{aname}'" + (f": {aspec.doc.split('.')[0].lower()}" if aspec.doc and len(aspec.doc) < 120 else ""),
+                severity=attr_severity(ctx.rule.severity, spec, aspec),
+                fixes=[Fix(f"Add {aname}=\"\"", [Edit(ce.path, (insert_at, insert_at), f' {aname}=""')])],
+            )
+
+
+def _start_tag_insert_point(text: str, el: Element) -> int:
+    end = el.start_tag_end
+    if end >= 2 and text[end - 2 : end] == "/>":
+        pos = end - 2
+    elif end >= 1 and text[end - 1 : end] == ">":
+        pos = end - 1
+    else:
+        pos = end
+    while pos > el.name_span[1] and text[pos - 1] in " \t\r\n":
+        pos -= 1
+    return pos
+
+
+def ref_values(value: str, multiple: bool) -> list[tuple[str, int]]:
+    """The ids in a ref value with their offsets inside it."""
+    if not multiple:
+        stripped = value.strip()
+        return [(stripped, value.find(stripped))] if stripped else []
+    out = []
+    for m in re.finditer(r"[^,\s]+", value):
+        out.append((m.group(0), m.start()))
+    return out
+
+
+def iter_refs(ctx: Context):
+    """(ConfigElement, Attribute, AttributeSpec, id, span) for every reference in the file."""
+    cfg: LibertyConfig = ctx.config
+    for ce in elements_in(ctx):
+        if ce.spec is None:
+            continue
+        for attr in ce.element.attributes:
+            aspec = ce.spec.attributes.get(attr.name)
+            if aspec is None or aspec.type not in ("ref", "refList"):
+                continue
+            if "${" in attr.value:
+                resolved = cfg.resolve(attr.value)
+                if resolved is None:
+                    continue
+                for ident, _ in ref_values(resolved, aspec.type == "refList"):
+                    yield ce, attr, aspec, ident, attr.value_span
+                continue
+            for ident, off in ref_values(attr.value, aspec.type == "refList"):
+                start = attr.value_span[0] + off
+                yield ce, attr, aspec, ident, (start, start + len(ident))
+
+
+def implicit(cfg: LibertyConfig, ident: str, types: tuple[str, ...]) -> bool:
+    t = IMPLICIT_IDS.get(ident)
+    if t is None or t not in types:
+        return False
+    if ident == "defaultSSLConfig":
+        return bool(cfg.find("defaultKeyStore", ["keyStore"])) or cfg.has_feature("transportSecurity-1.0", "ssl-1.0")
+    return False
+
+
+def _skeleton_fix(cfg: LibertyConfig, ce: ConfigElement, target_type: str, ident: str) -> Fix:
+    top = ce
+    while top.parent is not None:
+        top = top.parent
+    text = ce.file.text
+    el = top.element
+    end = el.span[1]
+    line_start = text.rfind("\n", 0, el.start) + 1
+    indent = text[line_start : el.start] if text[line_start : el.start].strip() == "" else ""
+    newline = "\r\n" if "\r\n" in text[: max(end, 1) + 200] else "\n"
+    lib = cfg.catalogue.liberty
+    spec = lib.element(target_type)
+    required = [a for a, s in (spec.attributes.items() if spec else []) if s.required and a != "id"]
+    attrs = "".join(f' {a}=""' for a in required)
+    return Fix(
+        f"Create <{target_type} id=\"{ident}\">",
+        [Edit(ce.path, (end, end), f'{newline}{indent}<{target_type} id="{ident}"{attrs}/>')],
+    )
+
+
+@rule(
+    "ref-unresolved",
+    title="Reference to an id that does not exist",
+    severity=Severity.ERROR,
+    scope=XML_FILE,
+    category="schema",
+    rationale="A *Ref attribute names the id of another element. When no element in the whole configuration (includes and configDropins too) has that id, Liberty cannot build the connection, or silently uses defaults: a missing sslCertsRef target means no TLS, a missing authDataRef target means no credentials.",
+    link="https://www.ibm.com/docs/en/zos-connect/3.0.0?topic=reference-zosconnect-20-configuration-elements",
+    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cicsCred"/>\n<!-- no element has id="cicsCred" -->',
+    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cicsCred"/>\n<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}..."/>',
+    fix="Correct a near-miss id, or create an element of the right type with that id.",
+)
+def ref_unresolved(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    all_ids = list(cfg.by_id)
+    for ce, attr, aspec, ident, span in iter_refs(ctx):
+        if cfg.find(ident) or implicit(cfg, ident, aspec.ref_types):
+            continue
+        wanted = " or ".join(f"<{t}>" for t in aspec.ref_types)
+        typed_ids = [i for i in all_ids if cfg.find(i, aspec.ref_types)]
+        close = difflib.get_close_matches(ident, typed_ids, n=1, cutoff=0.7)
+        fixes = []
+        if close:
+            fixes.append(Fix(f"Change to '{close[0]}'", [Edit(ce.path, span, close[0])]))
+        fixes.append(_skeleton_fix(cfg, ce, aspec.ref_types[0], ident))
+        hint = f"; did you mean '{close[0]}'?" if close else f"; define a {wanted} with id=\"{ident}\""
+        ctx.report(span, f"'{attr.name}' refers to '{ident}', but no element has that id{hint}", severity=attr_severity(ctx.rule.severity, ce.spec, aspec), fixes=fixes)
+
+
+@rule(
+    "ref-wrong-type",
+    title="Reference to an element of the wrong type",
+    severity=Severity.ERROR,
+    scope=XML_FILE,
+    category="schema",
+    rationale="Each *Ref attribute accepts only certain element types: for example authDataRef on an IPIC connection needs a <zosconnect_authData>, while containerAuthDataRef on a connection factory needs a Liberty <authData>. Pointing at the wrong type leaves the connection without the setting.",
+    link="https://www.ibm.com/docs/en/zos-connect/3.0.0?topic=reference-zosconnect-20-configuration-elements",
+    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cred"/>\n<authData id="cred" user="U" password="{aes}..."/>',
+    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cred"/>\n<zosconnect_authData id="cred" user="U" password="{aes}..."/>',
+)
+def ref_wrong_type(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    for ce, attr, aspec, ident, span in iter_refs(ctx):
+        found = cfg.find(ident)
+        if not found or cfg.find(ident, aspec.ref_types):
+            continue
+        actual = sorted({f.name for f in found})
+        wanted = " or ".join(f"<{t}>" for t in aspec.ref_types)
+        ctx.report(
+            span,
+            f"'{attr.name}' must name a {wanted}, but '{ident}' is a " + " and a ".join(f"<{a}>" for a in actual),
+            severity=attr_severity(ctx.rule.severity, ce.spec, aspec),
+            related=[(f.path, f.element.name_span, f"<{f.name} id=\"{ident}\"> is defined here") for f in found[:3]],
+        )
+
+
+@rule(
+    "feature-missing",
+    title="Element whose feature is not enabled",
+    severity=Severity.WARNING,
+    scope=CONFIG,
+    category="schema",
+    rationale="An element does nothing unless a feature that provides it is listed in a <featureManager> of the configuration (includes count). Without the feature, for example zosconnect:cicsService-1.0, the connection simply does not exist at run time.",
+    link="https://www.ibm.com/docs/SS4SVW_3.0.0/reference/zosconnect_features.html",
+    bad="<featureManager><feature>zosconnect:zosConnect-2.0</feature></featureManager>\n<zosconnect_cicsIpicConnection id=\"c\" host=\"h\" port=\"1491\"/>",
+    good="<featureManager><feature>zosconnect:zosConnect-2.0</feature><feature>zosconnect:cicsService-1.0</feature></featureManager>\n<zosconnect_cicsIpicConnection id=\"c\" host=\"h\" port=\"1491\"/>",
+    fix="Add the feature to the first <featureManager>.",
+)
+def feature_missing(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    managers = cfg.of_type("featureManager")
+    product_line = ctx.project.product_line or _product_line(cfg)
+    reported: set[str] = set()
+    for ce in cfg.top:
+        spec = ce.spec
+        if spec is None or not spec.features or cfg.has_feature(*spec.features):
+            continue
+        choices = list(spec.features)
+        if product_line:
+            lib = ctx.catalogue.liberty
+            preferred = [f for f in choices if lib.features.get(f, {}).get("productLine") in (product_line, "liberty", None)]
+            choices = preferred or choices
+        feature = choices[0]
+        others = f" (or {', '.join(choices[1:])})" if len(choices) > 1 else ""
+        fixes = []
+        if managers:
+            fm = managers[0]
+            fixes.append(Fix(f"Add feature {feature}", [_add_feature_edit(fm, feature)]))
+        severity = None if managers else Severity.INFORMATION
+        key = f"{ce.path}:{ce.element.start}"
+        if key in reported:
+            continue
+        reported.add(key)
+        ctx.report(
+            ce.element.name_span,
+            f"<{ce.name}> has no effect unless the feature {feature}{others} is enabled in a <featureManager>",
+            path=ce.path,
+            severity=severity,
+            fixes=fixes,
+        )
+
+
+def _product_line(cfg: LibertyConfig) -> str | None:
+    if cfg.has_feature("zosconnect:zosConnect-3.0"):
+        return "OA3"
+    if cfg.has_feature("zosconnect:zosConnect-2.0"):
+        return "OA2"
+    return None
+
+
+def _add_feature_edit(fm: ConfigElement, feature: str) -> Edit:
+    text = fm.file.text
+    el = fm.element
+    feats = [c for c in el.children if c.name == "feature"]
+    newline = "\r\n" if "\r\n" in text[el.start : el.span[1] + 2] else "\n"
+    if feats:
+        last = feats[-1]
+        line_start = text.rfind("\n", 0, last.start) + 1
+        indent = text[line_start : last.start] if not text[line_start : last.start].strip() else "    "
+        pos = last.span[1]
+        return Edit(fm.path, (pos, pos), f"{newline}{indent}<feature>{feature}</feature>")
+    line_start = text.rfind("\n", 0, el.start) + 1
+    indent = text[line_start : el.start] if not text[line_start : el.start].strip() else ""
+    if el.self_closing:
+        return Edit(fm.path, (el.start, el.span[1]), f"<featureManager>{newline}{indent}    <feature>{feature}</feature>{newline}{indent}</featureManager>")
+    pos = el.start_tag_end
+    return Edit(fm.path, (pos, pos), f"{newline}{indent}    <feature>{feature}</feature>")
+
+
+@rule(
+    "variable-unresolved",
+    title="Variable zcsec cannot resolve",
+    severity=Severity.INFORMATION,
+    scope=XML_FILE,
+    category="schema",
+    rationale="A ${name} variable that no <variable>, bootstrap.properties or server.env in the workspace defines may still come from the environment at run time, but zcsec cannot check the value. Give it in [variables] of .zcsec.toml to have it checked.",
+    link="https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html#variable-substitution",
+    bad='<zosconnect_cicsIpicConnection id="c" host="${CICS_HOST}" port="1491"/>',
+    good='<variable name="CICS_HOST" value="cics1.example.com"/>',
+)
+def variable_unresolved(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    for ce in elements_in(ctx):
+        for attr in ce.element.attributes:
+            if "${" not in attr.value:
+                continue
+            for m in re.finditer(r"\$\{([^}]*)\}", attr.value):
+                name = m.group(1).strip()
+                if name in cfg.variables:
+                    continue
+                start = attr.value_span[0] + m.start()
+                ctx.report((start, start + len(m.group(0))), f"zcsec cannot resolve ${{{name}}}, so '{attr.name}' is not checked; define it in [variables] of .zcsec.toml if it comes from the environment")

@@ -1,0 +1,150 @@
+"""Reading files from disk: decoding, size limits and file classification.
+
+Nothing here raises for bad input: a file that cannot be used comes back with
+a plain problem message instead of text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_XML_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
+_SERVER_ROOT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?server(?=[\s>/])")
+_CSD_COMMAND_LINE = re.compile(
+    r"^\s*(DEFINE|DEF|ALTER|ADD|DELETE|REMOVE|COPY|LIST|USERDEFINE|APPEND|UPGRADE|INITIALIZE|VERIFY)\s+[A-Z]+\s*\(",
+    re.IGNORECASE,
+)
+CSD_EXTENSIONS = {".csd", ".rdo", ".csdup", ".dfhcsdup"}
+JCL_EXTENSIONS = {".jcl", ".cntl", ".jcllib", ".job", ""}
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", "target", "build", "dist", ".mypy_cache", ".pytest_cache"}
+
+
+@dataclass(slots=True)
+class SourceText:
+    path: Path
+    text: str | None
+    problem: str | None = None  # why the text is missing or suspect
+    problem_code: str | None = None
+    fatal: bool = False  # True when ``text`` is None
+
+
+def decode_bytes(data: bytes, *, xml: bool = False) -> tuple[str, str | None]:
+    """Decode file content; returns (text, problem or None).
+
+    Honours a byte order mark, then (for XML) the encoding declaration, then
+    UTF-8.  Text that is not valid in the chosen encoding is decoded with
+    replacement characters, and the problem says so; offsets stay usable.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode(data[3:], "utf-8")
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return _decode(data, "utf-16")
+    if xml:
+        m = _XML_DECL_ENCODING.match(data)
+        if m:
+            declared = m.group(1).decode("ascii").lower()
+            try:
+                codecs.lookup(declared)
+            except LookupError:
+                text, problem = _decode(data, "utf-8")
+                return text, problem or f"the declared encoding '{declared}' is unknown; the file was read as UTF-8"
+            text, problem = _decode(data, declared)
+            if problem:
+                return text, f"the file does not match its declared encoding '{declared}': {problem}"
+            return text, None
+        if data[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
+            return _decode(data, "utf-16-be" if data[0] == 0 else "utf-16-le")
+        if data[:4] == b"\x4c\x6f\xa7\x94":  # "<?xm" in EBCDIC
+            return _decode(data, "cp037")
+    return _decode(data, "utf-8")
+
+
+def _decode(data: bytes, encoding: str) -> tuple[str, str | None]:
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        return (
+            data.decode(encoding, errors="replace"),
+            f"the file is not valid {encoding.upper()} (first bad byte at offset {exc.start}); unreadable bytes are shown as U+FFFD",
+        )
+    except LookupError:
+        return data.decode("utf-8", errors="replace"), f"unknown encoding {encoding}"
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if not head:
+        return False
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if b"\x00" in head:
+        # UTF-16 without BOM has many NULs in ASCII-heavy text; XML starts with '<'.
+        if head[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
+            return False
+        return True
+    return False
+
+
+def read_source(path: Path, max_size: int, *, xml: bool | None = None) -> SourceText:
+    try:
+        if path.is_dir():
+            return SourceText(path, None, "this is a directory, not a file", "file-unreadable", True)
+        size = path.stat().st_size
+        if size > max_size:
+            return SourceText(
+                path,
+                None,
+                f"the file is {size / 1048576:.1f} MB, over the {max_size / 1048576:.0f} MB limit (max_file_size_mb in .zcsec.toml); it was not checked",
+                "file-too-large",
+                True,
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return SourceText(path, None, f"cannot read the file: {exc.strerror or exc}", "file-unreadable", True)
+    if looks_binary(data):
+        return SourceText(path, None, "the file holds binary data (NUL bytes), not text; it was not checked", "file-binary", True)
+    is_xml = xml if xml is not None else path.suffix.lower() == ".xml"
+    text, problem = decode_bytes(data, xml=is_xml)
+    return SourceText(path, text, problem, "file-encoding" if problem else None)
+
+
+def has_server_root(text: str) -> bool:
+    """A cheap test whether XML text has a <server> root element."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        lt = text.find("<", pos)
+        if lt < 0:
+            return False
+        if text.startswith("<?", lt):
+            end = text.find("?>", lt)
+            pos = n if end < 0 else end + 2
+        elif text.startswith("<!--", lt):
+            end = text.find("-->", lt)
+            pos = n if end < 0 else end + 3
+        elif text.startswith("<!", lt):
+            end = text.find(">", lt)
+            pos = n if end < 0 else end + 1
+        else:
+            return _SERVER_ROOT.match(text, lt) is not None
+    return False
+
+
+def classify(path: Path, head: str) -> str | None:
+    """'liberty', 'csd' or None, from the name and the first part of a file."""
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        return "liberty" if has_server_root(head) else None
+    if suffix in CSD_EXTENSIONS:
+        return "csd"
+    if suffix in JCL_EXTENSIONS and re.search(r"PGM=DFHCSDUP", head, re.IGNORECASE):
+        return "csd"
+    if suffix in (".txt", "", ".jcl", ".cntl"):
+        for line in head.splitlines()[:50]:
+            if not line.strip() or line.startswith("*"):
+                continue
+            return "csd" if _CSD_COMMAND_LINE.match(line) else None
+    return None

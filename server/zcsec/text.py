@@ -1,0 +1,100 @@
+"""Positions in text: offsets (Python string indexes) and LSP-style positions.
+
+Every parser in zcsec records *offsets* into the decoded text.  A
+:class:`LineIndex` turns an offset into a 0-based ``(line, character)`` pair
+where ``character`` counts UTF-16 code units, as the Language Server Protocol
+requires, and back again.  Lines end at ``\\r\\n``, ``\\r`` or ``\\n``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    line: int
+    character: int
+
+    def to_json(self) -> dict:
+        return {"line": self.line, "character": self.character}
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    start: Position
+    end: Position
+
+    def to_json(self) -> dict:
+        return {"start": self.start.to_json(), "end": self.end.to_json()}
+
+
+def _utf16_len(s: str) -> int:
+    if s.isascii():
+        return len(s)
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+class LineIndex:
+    """Maps offsets in ``text`` to LSP positions and back."""
+
+    __slots__ = ("text", "starts", "ends")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        ends = []
+        for m in _NEWLINE.finditer(text):
+            ends.append(m.start())
+            starts.append(m.end())
+        ends.append(len(text))
+        self.starts = starts
+        self.ends = ends  # offset of the line terminator (or end of text)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
+
+    def line_of(self, offset: int) -> int:
+        offset = max(0, min(offset, len(self.text)))
+        return bisect_right(self.starts, offset) - 1
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self.starts, offset) - 1
+        start = self.starts[line]
+        # An offset inside a "\r\n" pair belongs to the end of the line.
+        end = self.ends[line]
+        if offset > end:
+            offset = end
+        return Position(line, _utf16_len(self.text[start:offset]))
+
+    def range(self, start: int, end: int) -> Range:
+        return Range(self.position(start), self.position(max(start, end)))
+
+    def line_text(self, line: int) -> str:
+        if line < 0 or line >= len(self.starts):
+            return ""
+        return self.text[self.starts[line] : self.ends[line]]
+
+    def offset(self, line: int, character: int) -> int:
+        """The offset of an LSP position; positions past a line's end or the
+        document's end are clamped, never an error."""
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(self.text)
+        start, end = self.starts[line], self.ends[line]
+        segment = self.text[start:end]
+        if segment.isascii():
+            return start + max(0, min(character, len(segment)))
+        units = 0
+        for i, ch in enumerate(segment):
+            if units >= character:
+                return start + i
+            units += 2 if ord(ch) > 0xFFFF else 1
+        return end

@@ -1,0 +1,704 @@
+"""The workspace model: Liberty configurations with everything they bring in,
+and the CSD definitions of all CSD files, linked to each other.
+
+A Liberty configuration is a root server.xml plus its ``<include>`` files,
+``configDropins/defaults`` and ``configDropins/overrides``, ``<variable>``
+values and the ``server.env`` / ``bootstrap.properties`` next to it.  Lookups
+(by id, by type, enabled features) see the merged view; every item keeps its
+own file and offsets.  A CSD model holds the DEFINEs of all CSD files by
+resource type, name and group.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .catalogue import Catalogue, ElementSpec
+from .csdparse import CsdCommand, CsdDocument, parse_csd
+from .findings import Severity
+from .project import ProjectConfig
+from .sources import SKIP_DIRS, SourceText, classify, read_source
+from .text import LineIndex
+from .xmlparse import Element, XmlDocument, parse_xml
+
+Span = tuple[int, int]
+_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+def norm(path: str | os.PathLike) -> str:
+    """The key zcsec uses for a file: an absolute, normalised path."""
+    return os.path.normpath(os.path.abspath(os.fspath(path)))
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class XmlFile:
+    path: str
+    text: str
+    doc: XmlDocument
+    index: LineIndex
+    read_problem: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class CsdFile:
+    path: str
+    text: str
+    doc: CsdDocument
+    index: LineIndex
+    read_problem: str | None = None
+
+
+@dataclass(slots=True)
+class ModelProblem:
+    """A problem found while building the model (include, variable, file)."""
+
+    code: str
+    path: str
+    span: Span
+    message: str
+    severity: Severity | None = None  # None: the rule's default
+
+
+class FileStore:
+    """Reads and parses files, caching by content.  Editors put the text of
+    open documents in ``overlays``; those win over the disk."""
+
+    def __init__(self, max_size: int = 20 * 1024 * 1024) -> None:
+        self.max_size = max_size
+        self.overlays: dict[str, str] = {}
+        self._disk: dict[str, tuple[tuple[int, int], SourceText]] = {}
+        self._xml: dict[str, tuple[str, XmlFile]] = {}
+        self._csd: dict[str, tuple[str, int, CsdFile]] = {}
+
+    def set_overlay(self, path: str, text: str) -> None:
+        self.overlays[norm(path)] = text
+
+    def remove_overlay(self, path: str) -> None:
+        self.overlays.pop(norm(path), None)
+
+    def forget(self, path: str) -> None:
+        p = norm(path)
+        self._disk.pop(p, None)
+
+    def source(self, path: str, *, xml: bool | None = None) -> SourceText:
+        p = norm(path)
+        if p in self.overlays:
+            return SourceText(Path(p), self.overlays[p])
+        try:
+            st = os.stat(p)
+            key = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = (-1, -1)
+        cached = self._disk.get(p)
+        if cached is not None and cached[0] == key and key != (-1, -1):
+            return cached[1]
+        src = read_source(Path(p), self.max_size, xml=xml)
+        self._disk[p] = (key, src)
+        return src
+
+    def xml(self, path: str) -> tuple[XmlFile | None, SourceText]:
+        p = norm(path)
+        src = self.source(p, xml=True)
+        if src.text is None:
+            return None, src
+        cached = self._xml.get(p)
+        if cached is not None and cached[0] is src.text:
+            return cached[1], src
+        f = XmlFile(p, src.text, parse_xml(src.text), LineIndex(src.text), src.problem)
+        self._xml[p] = (src.text, f)
+        return f, src
+
+    def csd(self, path: str, catalogue: Catalogue) -> tuple[CsdFile | None, SourceText]:
+        p = norm(path)
+        src = self.source(p, xml=False)
+        if src.text is None:
+            return None, src
+        cached = self._csd.get(p)
+        if cached is not None and cached[0] is src.text and cached[1] == id(catalogue):
+            return cached[2], src
+        f = CsdFile(p, src.text, parse_csd(src.text, catalogue.csd), LineIndex(src.text), src.problem)
+        self._csd[p] = (src.text, id(catalogue), f)
+        return f, src
+
+
+# ---------------------------------------------------------------------------
+# Liberty configuration
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class ConfigElement:
+    """An element of a Liberty configuration with its file and catalogue spec."""
+
+    file: XmlFile
+    element: Element
+    spec: ElementSpec | None
+    parent: "ConfigElement | None" = None
+
+    @property
+    def name(self) -> str:
+        return self.element.name
+
+    @property
+    def id(self) -> str | None:
+        return self.element.value("id")
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+
+@dataclass(slots=True)
+class Variable:
+    name: str
+    value: str | None
+    path: str | None = None
+    span: Span | None = None
+    origin: str = "variable"  # variable, bootstrap.properties, server.env, builtin, project
+    default: bool = False  # defined with defaultValue only
+
+
+@dataclass(slots=True)
+class IncludeLink:
+    file: XmlFile
+    element: Element
+    location: str
+    target: str | None  # resolved path, when it could be resolved
+    optional: bool
+
+
+class LibertyConfig:
+    def __init__(self, root: str, catalogue: Catalogue, project: ProjectConfig) -> None:
+        self.root = root
+        self.catalogue = catalogue
+        self.project = project
+        self.files: dict[str, XmlFile] = {}
+        self.roles: dict[str, str] = {}
+        self.includes: list[IncludeLink] = []
+        self.problems: list[ModelProblem] = []
+        self.variables: dict[str, Variable] = {}
+        self.elements: list[ConfigElement] = []  # every element below <server>, all files
+        self.top: list[ConfigElement] = []  # direct children of <server>
+        self.by_id: dict[str, list[ConfigElement]] = {}
+        self.features: dict[str, list[tuple[XmlFile, Element]]] = {}
+
+    # -- lookups ------------------------------------------------------------
+    def find(self, ident: str, types: Iterable[str] | None = None) -> list[ConfigElement]:
+        found = self.by_id.get(ident, [])
+        if types is None:
+            return list(found)
+        wanted = set(types)
+        return [ce for ce in found if ce.name in wanted]
+
+    def of_type(self, *names: str) -> list[ConfigElement]:
+        wanted = set(names)
+        return [ce for ce in self.elements if ce.name in wanted]
+
+    def has_feature(self, *names: str) -> bool:
+        return any(n.lower() in self.features for n in names)
+
+    def resolve(self, value: str, _depth: int = 0) -> str | None:
+        """Substitute ``${name}`` variables; None when one cannot be resolved."""
+        if "${" not in value:
+            return value
+        unresolved = False
+
+        def sub(m: re.Match) -> str:
+            nonlocal unresolved
+            var = self.variables.get(m.group(1).strip())
+            if var is None or var.value is None:
+                unresolved = True
+                return m.group(0)
+            if _depth < 10 and "${" in var.value:
+                inner = self.resolve(var.value, _depth + 1)
+                if inner is None:
+                    unresolved = True
+                    return m.group(0)
+                return inner
+            return var.value
+
+        out = _VAR.sub(sub, value)
+        return None if unresolved else out
+
+    def unresolved_variables(self, value: str) -> list[str]:
+        return [m.group(1) for m in _VAR.finditer(value) if self.variables.get(m.group(1).strip()) is None]
+
+    @property
+    def server_dir(self) -> str:
+        return os.path.dirname(self.root)
+
+
+def _read_properties(text: str) -> Iterator[tuple[str, str, int]]:
+    """key=value pairs of a properties/env file, with the offset of the key."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("#", "!")):
+            m = re.match(r"\s*([^=:\s]+)\s*[=:]\s*(.*?)\s*$", line.rstrip("\r\n"))
+            if m:
+                yield m.group(1), m.group(2), offset + m.start(1)
+        offset += len(line)
+
+
+def build_config(root: str, store: FileStore, catalogue: Catalogue, project: ProjectConfig) -> LibertyConfig:
+    root = norm(root)
+    cfg = LibertyConfig(root, catalogue, project)
+    server_dir = os.path.dirname(root)
+    wlp_user = os.path.dirname(os.path.dirname(server_dir))
+    builtins = {
+        "server.config.dir": server_dir + os.sep,
+        "server.output.dir": server_dir + os.sep,
+        "wlp.server.name": os.path.basename(server_dir),
+        "wlp.user.dir": wlp_user + os.sep,
+        "shared.config.dir": os.path.join(wlp_user, "shared", "config") + os.sep,
+        "shared.resource.dir": os.path.join(wlp_user, "shared", "resources") + os.sep,
+        "usr.extension.dir": os.path.join(wlp_user, "extension") + os.sep,
+    }
+    for name, value in builtins.items():
+        cfg.variables[name] = Variable(name, value, origin="builtin")
+    # server.env (${env.X}) and bootstrap.properties (${x}) next to server.xml.
+    for fname, prefix, origin in (("server.env", "env.", "server.env"), ("bootstrap.properties", "", "bootstrap.properties")):
+        p = os.path.join(server_dir, fname)
+        if os.path.isfile(p):
+            src = store.source(p, xml=False)
+            if src.text is not None:
+                for key, value, off in _read_properties(src.text):
+                    cfg.variables[prefix + key] = Variable(prefix + key, value, norm(p), (off, off + len(key)), origin)
+    for name, value in project.variables.items():
+        cfg.variables[name] = Variable(name, value, str(project.path) if project.path else None, None, "project")
+
+    dropins = os.path.join(server_dir, "configDropins")
+    defaults = _dropin_files(os.path.join(dropins, "defaults"))
+    overrides = _dropin_files(os.path.join(dropins, "overrides"))
+    order: list[tuple[str, str, IncludeLink | None]] = [(p, "defaults", None) for p in defaults]
+    order.append((root, "root", None))
+    order.extend((p, "overrides", None) for p in overrides)
+    for path, role, _ in order:
+        _load_file(cfg, store, path, role, [], None)
+    _index(cfg)
+    return cfg
+
+
+def _dropin_files(directory: str) -> list[str]:
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.lower().endswith(".xml"))
+    except OSError:
+        return []
+    return [norm(os.path.join(directory, n)) for n in names]
+
+
+def _load_file(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack: list[str], via: IncludeLink | None) -> None:
+    path = norm(path)
+    f, src = store.xml(path)
+    if f is None:
+        if via is not None:
+            code = "include-unreadable" if src.problem_code != "file-too-large" else "file-too-large"
+            cfg.problems.append(
+                ModelProblem(code, via.file.path, _location_span(via), f"the included file {os.path.basename(path)} cannot be used: {src.problem}")
+            )
+        else:
+            cfg.problems.append(ModelProblem(src.problem_code or "file-unreadable", path, (0, 0), src.problem or "cannot read the file"))
+        return
+    if path in cfg.files:
+        return
+    cfg.files[path] = f
+    cfg.roles[path] = role
+    if f.read_problem:
+        cfg.problems.append(ModelProblem("file-encoding", path, (0, 0), f.read_problem))
+    root = f.doc.root
+    if root is None:
+        return
+    if root.name != "server":
+        cfg.problems.append(
+            ModelProblem("include-not-server", path, root.name_span, f"a Liberty configuration file must have a <server> root, not <{root.name}>")
+        )
+        return
+    # Variables first so that include locations can use them.
+    for child in root.children:
+        if child.name == "variable":
+            name = child.value("name")
+            if name:
+                value = child.value("value")
+                default = value is None
+                if value is None:
+                    value = child.value("defaultValue")
+                existing = cfg.variables.get(name)
+                if default and existing is not None and existing.origin != "builtin":
+                    continue  # a defaultValue never overrides a value
+                attr = child.get("name")
+                cfg.variables[name] = Variable(name, value, path, attr.value_span if attr else child.name_span, "variable", default)
+    for child in root.children:
+        if child.name != "include":
+            continue
+        loc_attr = child.get("location")
+        if loc_attr is None or not loc_attr.value.strip():
+            continue  # reported by the required-attribute rule
+        location = loc_attr.value.strip()
+        optional = (child.value("optional") or "false").strip().lower() == "true"
+        link = IncludeLink(f, child, location, None, optional)
+        cfg.includes.append(link)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://", location):
+            cfg.problems.append(
+                ModelProblem("include-remote", path, loc_attr.value_span, f"zcsec never fetches remote includes; '{location}' was not checked")
+            )
+            continue
+        resolved = cfg.resolve(location)
+        if resolved is None:
+            names = ", ".join(cfg.unresolved_variables(location))
+            cfg.problems.append(
+                ModelProblem(
+                    "include-unresolved",
+                    path,
+                    loc_attr.value_span,
+                    f"the include location uses variables zcsec cannot resolve ({names}); set them in [variables] of .zcsec.toml to check the included file",
+                )
+            )
+            continue
+        target = resolved if os.path.isabs(resolved) else os.path.join(os.path.dirname(path), resolved)
+        target = norm(target)
+        link.target = target
+        if os.path.isdir(target):
+            for member in _dropin_files(target):
+                _include(cfg, store, member, stack + [path], link)
+            continue
+        if not os.path.exists(target) and target not in store.overlays:
+            if optional:
+                continue
+            cfg.problems.append(
+                ModelProblem(
+                    "include-missing",
+                    path,
+                    loc_attr.value_span,
+                    f"the included file '{location}' does not exist (looked for {target}); create it, fix the location or add optional=\"true\"",
+                )
+            )
+            continue
+        _include(cfg, store, target, stack + [path], link)
+
+
+def _include(cfg: LibertyConfig, store: FileStore, target: str, stack: list[str], link: IncludeLink) -> None:
+    if target in stack:
+        cycle = " -> ".join(os.path.basename(p) for p in stack[stack.index(target) :] + [target])
+        cfg.problems.append(
+            ModelProblem("include-cycle", link.file.path, _location_span(link), f"this include forms a cycle ({cycle}); Liberty reads each file once, remove the loop")
+        )
+        return
+    if target in cfg.files:
+        return
+    _load_file(cfg, store, target, "include", stack, link)
+
+
+def _location_span(link: IncludeLink) -> Span:
+    attr = link.element.get("location")
+    return attr.value_span if attr is not None else link.element.name_span
+
+
+def _index(cfg: LibertyConfig) -> None:
+    lib = cfg.catalogue.liberty
+    for f in cfg.files.values():
+        root = f.doc.root
+        if root is None or root.name != "server":
+            continue
+        for child in root.children:
+            spec = lib.element(child.name)
+            ce = ConfigElement(f, child, spec)
+            cfg.top.append(ce)
+            _walk(cfg, ce)
+    for ce in cfg.elements:
+        ident = ce.element.value("id")
+        if ident:
+            cfg.by_id.setdefault(ident, []).append(ce)
+    for ce in cfg.of_type("featureManager"):
+        for feat in ce.element.children:
+            if feat.name == "feature":
+                name = feat.text(ce.file.text).strip()
+                if name:
+                    cfg.features.setdefault(name.lower(), []).append((ce.file, feat))
+
+
+def _walk(cfg: LibertyConfig, ce: ConfigElement) -> None:
+    stack = [ce]
+    while stack:
+        cur = stack.pop()
+        cfg.elements.append(cur)
+        for child in reversed(cur.element.children):
+            spec = cur.spec.child(child.name) if cur.spec is not None else None
+            if spec is None:
+                # Liberty lets a referenced element be nested in place of its *Ref.
+                spec = cfg.catalogue.liberty.element(child.name) if cur.spec is not None and _nested_ref(cur.spec, child.name) else None
+            stack.append(ConfigElement(cur.file, child, spec, cur))
+
+
+def _nested_ref(spec: ElementSpec, child: str) -> bool:
+    for attr in spec.attributes.values():
+        if attr.type in ("ref", "refList") and child in attr.ref_types and attr.name.startswith(child[:1].lower() + child[1:]):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------
+# CSD model
+# ---------------------------------------------------------------------------
+
+
+class CsdModel:
+    """All DEFINEs of all CSD files in the workspace."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, CsdFile] = {}
+        self.problems: list[ModelProblem] = []
+        self.definitions: dict[str, dict[str, list[CsdCommand]]] = {}
+
+    def add(self, f: CsdFile) -> None:
+        self.files[f.path] = f
+        for cmd in f.doc.commands:
+            if cmd.verb in ("DEFINE", "USERDEFINE") and cmd.resource_type and cmd.name:
+                self.definitions.setdefault(cmd.resource_type, {}).setdefault(cmd.name.upper(), []).append(cmd)
+
+    def of_type(self, rtype: str) -> list[CsdCommand]:
+        return [c for cmds in self.definitions.get(rtype, {}).values() for c in cmds]
+
+    def named(self, rtype: str, name: str) -> list[CsdCommand]:
+        return list(self.definitions.get(rtype, {}).get(name.upper(), []))
+
+    def path_of(self, cmd: CsdCommand) -> str | None:
+        for p, f in self.files.items():
+            if f.doc is cmd.document:
+                return p
+        return None
+
+    def file_of(self, cmd: CsdCommand) -> CsdFile | None:
+        for f in self.files.values():
+            if f.doc is cmd.document:
+                return f
+        return None
+
+    def tcpipservice_for(self, ipconn: CsdCommand) -> CsdCommand | None:
+        """The TCPIPSERVICE an IPCONN names, preferring its own group."""
+        name = ipconn.value("TCPIPSERVICE")
+        if not name:
+            return None
+        cands = self.named("TCPIPSERVICE", name)
+        if not cands:
+            return None
+        same = [c for c in cands if c.group == ipconn.group]
+        return (same or cands)[-1]
+
+    def ipic_services(self) -> list[CsdCommand]:
+        return [c for c in self.of_type("TCPIPSERVICE") if (c.upper("PROTOCOL") or "HTTP") == "IPIC" or (c.upper("TRANSACTION") == "CISS" and c.upper("PROTOCOL") is None)]
+
+    def ipic_services_on_port(self, port: int) -> list[CsdCommand]:
+        out = []
+        for c in self.ipic_services():
+            try:
+                if int(c.value("PORTNUMBER") or "-1") == port:
+                    out.append(c)
+            except ValueError:
+                continue
+        return out
+
+    def ipconns_for_service(self, service: CsdCommand) -> list[CsdCommand]:
+        name = (service.name or "").upper()
+        return [c for c in self.of_type("IPCONN") if (c.upper("TCPIPSERVICE") or "") == name]
+
+    def ipconns_by_applid(self, applid: str, networkid: str | None) -> list[CsdCommand]:
+        out = []
+        for c in self.of_type("IPCONN"):
+            c_applid = c.upper("APPLID") or (c.name or "").upper()
+            if c_applid != applid.upper():
+                continue
+            if networkid is not None and (c.upper("NETWORKID") or "") != networkid.upper():
+                continue
+            out.append(c)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Workspace
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Discovered:
+    liberty: list[str] = field(default_factory=list)
+    csd: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+
+
+def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> Discovered:
+    """Find Liberty XML files (with a <server> root) and CSD input below the
+    given files and folders.  A file named explicitly is always taken."""
+    out = Discovered()
+    seen: set[str] = set()
+
+    def consider(p: str, explicit: bool) -> None:
+        p = norm(p)
+        if p in seen:
+            return
+        seen.add(p)
+        kind = _kind(p, project, store)
+        if kind == "liberty":
+            out.liberty.append(p)
+        elif kind == "csd":
+            out.csd.append(p)
+        elif explicit:
+            src = store.source(p)
+            if src.text is None:
+                out.unreadable.append((p, src.problem or "cannot read the file"))
+            elif p.lower().endswith(".xml"):
+                out.liberty.append(p)  # an XML file named explicitly is checked anyway
+            else:
+                out.csd.append(p)
+
+    for raw in paths:
+        p = norm(raw)
+        if os.path.isdir(p):
+            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(filenames):
+                    consider(os.path.join(dirpath, name), False)
+        elif os.path.exists(p) or p in store.overlays:
+            consider(p, True)
+        else:
+            out.unreadable.append((p, "no such file or directory"))
+    return out
+
+
+def _kind(path: str, project: ProjectConfig, store: FileStore) -> str | None:
+    root = project.root
+    if root is not None and project.csd_globs:
+        try:
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+        except ValueError:
+            rel = path
+        if any(fnmatch.fnmatch(rel, g) for g in project.csd_globs):
+            return "csd"
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in (".xml", ".csd", ".rdo", ".csdup", ".dfhcsdup", ".jcl", ".cntl", ".jcllib", ".job", ".txt", ""):
+        return None
+    if path in store.overlays:
+        head = store.overlays[path][:8192]
+    else:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(8192)
+        except OSError:
+            return None
+        if b"\x00" in data and suffix != ".xml":
+            return None
+        head = data.decode("utf-8", errors="replace")
+        if suffix == ".xml" and b"\x00" in data:
+            src = store.source(path, xml=True)
+            head = (src.text or "")[:8192]
+    return classify(Path(path), head)
+
+
+class Workspace:
+    """Liberty configurations and the CSD model built from a set of files."""
+
+    def __init__(self, catalogue: Catalogue, project: ProjectConfig, store: FileStore | None = None) -> None:
+        self.catalogue = catalogue
+        self.project = project
+        self.store = store or FileStore(project.max_file_size)
+        self.configs: list[LibertyConfig] = []
+        self.csd = CsdModel()
+        self.problems: list[ModelProblem] = []
+        self.checked: list[str] = []  # files the user asked about, in order
+
+    def build(self, liberty_files: Iterable[str], csd_files: Iterable[str]) -> "Workspace":
+        liberty_files = [norm(p) for p in liberty_files]
+        csd_files = [norm(p) for p in csd_files]
+        for p in csd_files:
+            f, src = self.store.csd(p, self.catalogue)
+            if f is None:
+                self.problems.append(ModelProblem(src.problem_code or "file-unreadable", p, (0, 0), src.problem or "cannot read the file"))
+                continue
+            if f.read_problem:
+                self.problems.append(ModelProblem("file-encoding", p, (0, 0), f.read_problem))
+            self.csd.add(f)
+        for root in self.roots(liberty_files):
+            self.configs.append(build_config(root, self.store, self.catalogue, self.project))
+        covered = {p for cfg in self.configs for p in cfg.files}
+        for p in liberty_files:
+            if p not in covered and not any(pr.path == p for cfg in self.configs for pr in cfg.problems):
+                self.configs.append(build_config(p, self.store, self.catalogue, self.project))
+        self.checked = liberty_files + csd_files
+        return self
+
+    def roots(self, liberty_files: list[str]) -> list[str]:
+        """Files that start a configuration: not included by another file and
+        not a configDropins member of a server.xml beside it."""
+        included: set[str] = set()
+        for p in liberty_files:
+            f, _ = self.store.xml(p)
+            if f is None or f.doc.root is None:
+                continue
+            base = os.path.dirname(p)
+            for child in f.doc.root.children:
+                if child.name == "include":
+                    loc = child.value("location") or ""
+                    loc = loc.replace("${server.config.dir}", base + os.sep)
+                    if "${" in loc or "://" in loc:
+                        continue
+                    target = norm(loc if os.path.isabs(loc) else os.path.join(base, loc))
+                    if os.path.isdir(target):
+                        included.update(_dropin_files(target))
+                    else:
+                        included.add(target)
+        roots = []
+        for p in liberty_files:
+            if p in included:
+                continue
+            parent = os.path.dirname(p)
+            if os.path.basename(os.path.dirname(parent)) == "configDropins" and os.path.isfile(os.path.join(os.path.dirname(os.path.dirname(parent)), "server.xml")):
+                continue
+            roots.append(p)
+        return roots
+
+    def config_for(self, path: str) -> LibertyConfig | None:
+        p = norm(path)
+        for cfg in self.configs:
+            if p in cfg.files:
+                return cfg
+        return None
+
+    def files(self) -> Iterator[XmlFile | CsdFile]:
+        seen: set[str] = set()
+        for cfg in self.configs:
+            for p, f in cfg.files.items():
+                if p not in seen:
+                    seen.add(p)
+                    yield f
+        for p, f in self.csd.files.items():
+            if p not in seen:
+                seen.add(p)
+                yield f
+
+    def index_for(self, path: str) -> LineIndex | None:
+        p = norm(path)
+        for cfg in self.configs:
+            if p in cfg.files:
+                return cfg.files[p].index
+        if p in self.csd.files:
+            return self.csd.files[p].index
+        src = self.store.source(p)
+        return LineIndex(src.text) if src.text is not None else LineIndex("")
+
+
+def load_workspace(paths: Iterable[str], catalogue: Catalogue, project: ProjectConfig, store: FileStore | None = None) -> tuple[Workspace, Discovered]:
+    ws = Workspace(catalogue, project, store)
+    found = discover(paths, project, ws.store)
+    ws.build(found.liberty, found.csd)
+    for p, why in found.unreadable:
+        ws.problems.append(ModelProblem("file-unreadable", p, (0, 0), why))
+    return ws, found

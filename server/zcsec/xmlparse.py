@@ -1,0 +1,509 @@
+"""A forgiving XML parser that keeps the exact offset of every name and value.
+
+Liberty configuration files are small XML documents, but while a person types
+they are rarely well formed.  This parser never raises: it recovers every
+element it can (an unclosed tag, a missing quote, a document cut anywhere) and
+records each well-formedness problem with the span where it occurs.
+
+It never resolves entities other than the five predefined ones and character
+references, never reads a DTD and never touches the network: a DOCTYPE is
+skipped and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+Span = tuple[int, int]
+
+_NAME = r"(?:[^\W\d]|:)[\w.\-:]*"
+_NAME_RE = re.compile(_NAME)
+# A whole, well-formed start tag (the fast path).
+_START_TAG = re.compile(
+    r"<(" + _NAME + r")((?:\s+" + _NAME + r"\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>"
+)
+_ATTR = re.compile(r"(" + _NAME + r")\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
+_END_TAG = re.compile(r"</(" + _NAME + r")?\s*(>)?")
+_WS = re.compile(r"\s*")
+_ENTITY = re.compile(r"&(?:#(\d+)|#x([0-9A-Fa-f]+)|(" + _NAME + r"))?(;)?")
+_PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+@dataclass(slots=True)
+class Problem:
+    """A well-formedness problem: ``code`` is a stable identifier."""
+
+    code: str
+    message: str
+    span: Span
+
+
+@dataclass(slots=True, eq=False)
+class Attribute:
+    name: str
+    name_span: Span
+    value: str  # entity references decoded
+    value_span: Span  # the raw text between the quotes (empty span if no value)
+    quoted: bool = True
+    element: "Element | None" = field(default=None, repr=False)
+
+    @property
+    def span(self) -> Span:
+        return (self.name_span[0], max(self.name_span[1], self.value_span[1] + (1 if self.quoted else 0)))
+
+
+@dataclass(slots=True, eq=False)
+class Element:
+    name: str
+    name_span: Span
+    start: int  # offset of "<"
+    start_tag_end: int  # offset just past ">" of the start tag (or where it stopped)
+    end: int = -1  # offset just past the end tag (or of the start tag when empty)
+    attributes: list[Attribute] = field(default_factory=list)
+    children: list["Element"] = field(default_factory=list)
+    parent: "Element | None" = field(default=None, repr=False)
+    text_spans: list[Span] = field(default_factory=list)
+    self_closing: bool = False
+    closed: bool = True  # False when the end tag is missing
+    end_name_span: Span | None = None
+
+    def get(self, name: str) -> Attribute | None:
+        for attr in self.attributes:
+            if attr.name == name:
+                return attr
+        return None
+
+    def value(self, name: str, default: str | None = None) -> str | None:
+        attr = self.get(name)
+        return attr.value if attr is not None else default
+
+    @property
+    def span(self) -> Span:
+        return (self.start, self.end if self.end >= 0 else self.start_tag_end)
+
+    def iter(self):
+        """This element and all its descendants, in document order."""
+        stack = [self]
+        while stack:
+            el = stack.pop()
+            yield el
+            stack.extend(reversed(el.children))
+
+    def text(self, source: str) -> str:
+        return "".join(decode_entities(source[a:b])[0] for a, b in self.text_spans)
+
+    def text_span(self, source: str) -> Span | None:
+        """The span of the element's text content without surrounding blanks."""
+        spans = [s for s in self.text_spans if source[s[0] : s[1]].strip()]
+        if not spans:
+            return None
+        start, end = spans[0][0], spans[-1][1]
+        raw = source[start:end]
+        lead = len(raw) - len(raw.lstrip())
+        trail = len(raw) - len(raw.rstrip())
+        return (start + lead, end - trail)
+
+
+@dataclass(slots=True)
+class Comment:
+    text: str
+    span: Span
+
+
+@dataclass(slots=True, eq=False)
+class XmlDocument:
+    source: str
+    root: Element | None
+    comments: list[Comment]
+    problems: list[Problem]
+    doctype_span: Span | None = None
+
+    def iter(self):
+        if self.root is not None:
+            yield from self.root.iter()
+
+    def element_at(self, offset: int) -> Element | None:
+        """The innermost element whose span contains ``offset``."""
+        found = None
+        el = self.root
+        while el is not None:
+            a, b = el.span
+            if not (a <= offset <= b):
+                break
+            found = el
+            nxt = None
+            for child in el.children:
+                ca, cb = child.span
+                if ca <= offset <= cb:
+                    nxt = child
+                    break
+                if ca > offset:
+                    break
+            el = nxt
+        return found
+
+
+def decode_entities(raw: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Decode predefined entities and character references.
+
+    Returns the decoded text and a list of problems as (start, end, message)
+    relative to ``raw``.  Unknown entities are left as written.
+    """
+    if "&" not in raw:
+        return raw, []
+    out: list[str] = []
+    problems: list[tuple[int, int, str]] = []
+    pos = 0
+    for m in _ENTITY.finditer(raw):
+        out.append(raw[pos : m.start()])
+        pos = m.end()
+        dec, hexa, name, semi = m.groups()
+        if semi is None or (dec is None and hexa is None and name is None):
+            problems.append((m.start(), m.end(), "a bare '&' must be written as '&amp;'"))
+            out.append(m.group(0))
+            continue
+        if name is not None:
+            if name in _PREDEFINED:
+                out.append(_PREDEFINED[name])
+            else:
+                problems.append(
+                    (m.start(), m.end(), f"the entity '&{name};' is not defined (Liberty configuration has no DTD)")
+                )
+                out.append(m.group(0))
+            continue
+        code = int(dec) if dec is not None else int(hexa, 16)
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            problems.append((m.start(), m.end(), f"'{m.group(0)}' is not a valid character reference"))
+            out.append(m.group(0))
+        else:
+            out.append(chr(code))
+    out.append(raw[pos:])
+    return "".join(out), problems
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+        self.problems: list[Problem] = []
+        self.comments: list[Comment] = []
+        self.roots: list[Element] = []
+        self.stack: list[Element] = []
+        self.doctype_span: Span | None = None
+
+    def problem(self, code: str, message: str, start: int, end: int) -> None:
+        self.problems.append(Problem(code, message, (start, max(start, end))))
+
+    # -- text ---------------------------------------------------------------
+    def add_text(self, start: int, end: int) -> None:
+        if start >= end:
+            return
+        raw = self.text[start:end]
+        if self.stack:
+            self.stack[-1].text_spans.append((start, end))
+            if "&" in raw:
+                for a, b, msg in decode_entities(raw)[1]:
+                    self.problem("xml-entity", msg, start + a, start + b)
+        elif raw.strip():
+            lead = len(raw) - len(raw.lstrip())
+            trail = len(raw) - len(raw.rstrip())
+            self.problem(
+                "xml-syntax",
+                "text outside the root element",
+                start + lead,
+                end - trail,
+            )
+
+    # -- main loop ----------------------------------------------------------
+    def run(self) -> XmlDocument:
+        text, n = self.text, self.n
+        pos = 0
+        if text.startswith("\ufeff"):
+            pos = 1
+        while pos < n:
+            lt = text.find("<", pos)
+            if lt < 0:
+                self.add_text(pos, n)
+                break
+            self.add_text(pos, lt)
+            pos = self.markup(lt)
+        for el in reversed(self.stack):
+            el.closed = False
+            el.end = n
+            self.problem(
+                "xml-unclosed",
+                f"the element '{el.name}' is not closed: add '</{el.name}>'",
+                el.name_span[0],
+                el.name_span[1],
+            )
+        self.stack.clear()
+        root = self.roots[0] if self.roots else None
+        for extra in self.roots[1:]:
+            self.problem(
+                "xml-syntax",
+                f"a second root element '{extra.name}': a configuration file has exactly one root",
+                extra.name_span[0],
+                extra.name_span[1],
+            )
+        if root is None and text.strip():
+            self.problem("xml-syntax", "no root element found", 0, min(n, len(text.split("\n", 1)[0])))
+        return XmlDocument(text, root, self.comments, self.problems, self.doctype_span)
+
+    def markup(self, lt: int) -> int:
+        text = self.text
+        nxt = text[lt + 1 : lt + 2]
+        if nxt == "!":
+            if text.startswith("<!--", lt):
+                return self.comment(lt)
+            if text.startswith("<![CDATA[", lt):
+                end = text.find("]]>", lt + 9)
+                if end < 0:
+                    self.problem("xml-syntax", "CDATA section is not closed: add ']]>'", lt, lt + 9)
+                    self.add_cdata(lt + 9, self.n)
+                    return self.n
+                self.add_cdata(lt + 9, end)
+                return end + 3
+            if text.startswith("<!DOCTYPE", lt):
+                return self.doctype(lt)
+            self.problem("xml-syntax", "unknown markup declaration", lt, lt + 2)
+            end = text.find(">", lt)
+            return self.n if end < 0 else end + 1
+        if nxt == "?":
+            end = text.find("?>", lt + 2)
+            if end < 0:
+                self.problem("xml-syntax", "processing instruction is not closed: add '?>'", lt, lt + 2)
+                return self.n
+            if text.startswith("<?xml", lt) and (lt + 5 < self.n and text[lt + 5] in " \t\r\n?"):
+                if lt > (1 if text.startswith("\ufeff") else 0):
+                    self.problem("xml-syntax", "the XML declaration must be at the very start of the file", lt, lt + 5)
+            return end + 2
+        if nxt == "/":
+            return self.end_tag(lt)
+        return self.start_tag(lt)
+
+    def add_cdata(self, start: int, end: int) -> None:
+        if self.stack:
+            # CDATA content is literal; record as text without entity checks.
+            self.stack[-1].text_spans.append((start, end))
+        elif self.text[start:end].strip():
+            self.problem("xml-syntax", "character data outside the root element", start, end)
+
+    def comment(self, lt: int) -> int:
+        end = self.text.find("-->", lt + 4)
+        if end < 0:
+            self.problem("xml-syntax", "comment is not closed: add '-->'", lt, lt + 4)
+            self.comments.append(Comment(self.text[lt + 4 :], (lt, self.n)))
+            return self.n
+        body = self.text[lt + 4 : end]
+        dd = body.find("--")
+        if dd >= 0:
+            self.problem("xml-syntax", "'--' is not allowed inside a comment", lt + 4 + dd, lt + 6 + dd)
+        self.comments.append(Comment(body, (lt, end + 3)))
+        return end + 3
+
+    def doctype(self, lt: int) -> int:
+        text, n = self.text, self.n
+        i = lt + 9
+        depth = 0
+        quote = ""
+        while i < n:
+            ch = text[i]
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "[":
+                depth += 1
+            elif ch == "]":
+                depth = max(0, depth - 1)
+            elif ch == ">" and depth == 0:
+                break
+            i += 1
+        end = min(n, i + 1)
+        self.doctype_span = (lt, end)
+        self.problem(
+            "xml-doctype",
+            "Liberty configuration has no use for a DOCTYPE; zcsec ignores it and never expands its entities or reads external DTDs",
+            lt,
+            lt + 9,
+        )
+        if i >= n:
+            self.problem("xml-syntax", "DOCTYPE declaration is not closed", lt, lt + 9)
+        return end
+
+    # -- tags ---------------------------------------------------------------
+    def end_tag(self, lt: int) -> int:
+        m = _END_TAG.match(self.text, lt)
+        name = m.group(1)
+        if m.group(2) is None:
+            self.problem("xml-syntax", "end tag is not closed: add '>'", lt, m.end())
+        if name is None:
+            self.problem("xml-syntax", "end tag without a name", lt, m.end())
+            return max(m.end(), lt + 2)
+        name_span = (m.start(1), m.end(1))
+        end = m.end()
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth].name == name:
+                for el in self.stack[depth + 1 :]:
+                    el.closed = False
+                    el.end = lt
+                    self.problem(
+                        "xml-unclosed",
+                        f"the element '{el.name}' is not closed before '</{name}>': add '</{el.name}>' or make it '<{el.name} ... />'",
+                        el.name_span[0],
+                        el.name_span[1],
+                    )
+                el = self.stack[depth]
+                el.end = end
+                el.end_name_span = name_span
+                del self.stack[depth:]
+                return end
+        expected = f": expected '</{self.stack[-1].name}>'" if self.stack else ""
+        self.problem("xml-mismatch", f"the end tag '</{name}>' matches no open element{expected}", *name_span)
+        return end
+
+    def start_tag(self, lt: int) -> int:
+        text = self.text
+        m = _START_TAG.match(text, lt)
+        if m is not None:
+            name = m.group(1)
+            el = Element(name, (m.start(1), m.end(1)), lt, m.end())
+            attrs_raw = m.group(2)
+            if attrs_raw:
+                base = m.start(2)
+                seen = set()
+                for am in _ATTR.finditer(attrs_raw):
+                    q = 2 if am.group(2) is not None else 3
+                    raw = am.group(q)
+                    vstart = base + am.start(q)
+                    value, probs = decode_entities(raw) if "&" in raw else (raw, ())
+                    for a, b, msg in probs:
+                        self.problem("xml-entity", msg, vstart + a, vstart + b)
+                    attr = Attribute(am.group(1), (base + am.start(1), base + am.end(1)), value, (vstart, vstart + len(raw)), True, el)
+                    if attr.name in seen:
+                        self.problem("xml-duplicate-attribute", f"the attribute '{attr.name}' is given twice", *attr.name_span)
+                    seen.add(attr.name)
+                    el.attributes.append(attr)
+            self.open(el, m.group(3) == "/", m.end())
+            return m.end()
+        return self.start_tag_slow(lt)
+
+    def open(self, el: Element, empty: bool, end: int) -> None:
+        if self.stack:
+            el.parent = self.stack[-1]
+            el.parent.children.append(el)
+        else:
+            self.roots.append(el)
+        if empty:
+            el.self_closing = True
+            el.end = end
+        else:
+            self.stack.append(el)
+
+    def start_tag_slow(self, lt: int) -> int:
+        """Recover a start tag that is not well formed."""
+        text, n = self.text, self.n
+        nm = _NAME_RE.match(text, lt + 1)
+        if nm is None:
+            self.problem("xml-syntax", "'<' must start a tag; write '&lt;' for a literal '<'", lt, lt + 1)
+            self.add_text(lt, lt + 1)
+            return lt + 1
+        el = Element(nm.group(0), (nm.start(), nm.end()), lt, nm.end())
+        pos = nm.end()
+        seen = set()
+        while True:
+            pos = _WS.match(text, pos).end()
+            if pos >= n:
+                self.problem("xml-syntax", f"the start tag '<{el.name}' is not closed: add '>' or '/>'", *el.name_span)
+                el.start_tag_end = n
+                self.open(el, True, n)
+                return n
+            ch = text[pos]
+            if ch == ">":
+                el.start_tag_end = pos + 1
+                self.open(el, False, pos + 1)
+                return pos + 1
+            if text.startswith("/>", pos):
+                el.start_tag_end = pos + 2
+                self.open(el, True, pos + 2)
+                return pos + 2
+            if ch == "<":
+                self.problem("xml-syntax", f"the start tag '<{el.name}' is not closed: add '>' or '/>'", *el.name_span)
+                el.start_tag_end = pos
+                self.open(el, True, pos)
+                return pos
+            am = _NAME_RE.match(text, pos)
+            if am is None:
+                # Junk inside a tag: skip to the next blank, '>' or '<'.
+                j = pos + 1
+                while j < n and text[j] not in " \t\r\n<>/":
+                    j += 1
+                self.problem("xml-syntax", f"unexpected '{text[pos:j][:20]}' inside the tag '<{el.name}>'", pos, j)
+                pos = j
+                continue
+            aname, aspan = am.group(0), (am.start(), am.end())
+            pos = _WS.match(text, am.end()).end()
+            if pos >= n or text[pos] != "=":
+                self.problem("xml-syntax", f"the attribute '{aname}' has no value: write {aname}=\"...\"", *aspan)
+                attr = Attribute(aname, aspan, "", (aspan[1], aspan[1]), False, el)
+                self.add_attr(el, attr, seen)
+                continue
+            pos = _WS.match(text, pos + 1).end()
+            if pos >= n or text[pos] not in "\"'":
+                # Unquoted value: take up to a blank, '>' or '<'.
+                j = pos
+                while j < n and text[j] not in " \t\r\n<>" and not text.startswith("/>", j):
+                    j += 1
+                self.problem("xml-syntax", f"the value of '{aname}' must be in quotes", aspan[0], j)
+                raw = text[pos:j]
+                attr = Attribute(aname, aspan, decode_entities(raw)[0], (pos, j), False, el)
+                self.add_attr(el, attr, seen)
+                pos = j
+                continue
+            quote = text[pos]
+            vstart = pos + 1
+            close = text.find(quote, vstart)
+            bad = text.find("<", vstart, close if close >= 0 else n)
+            if close < 0 or bad >= 0:
+                # Missing closing quote: the value stops at the end of the line
+                # (or at a '<', which cannot be part of a value).
+                eol = vstart
+                while eol < n and text[eol] not in "\r\n<":
+                    eol += 1
+                stop = eol
+                # A '>' or '/>' on that line probably closes the tag.
+                gt = text.rfind(">", vstart, eol)
+                if gt >= 0:
+                    stop = gt - 1 if text[gt - 1] == "/" else gt
+                self.problem("xml-syntax", f"the value of '{aname}' has no closing {quote}", pos, stop)
+                raw = text[vstart:stop]
+                attr = Attribute(aname, aspan, decode_entities(raw)[0], (vstart, stop), True, el)
+                self.add_attr(el, attr, seen)
+                pos = stop
+                if gt >= 0:
+                    continue
+                el.start_tag_end = stop
+                self.open(el, True, stop)
+                return stop
+            raw = text[vstart:close]
+            value, probs = decode_entities(raw)
+            for a, b, msg in probs:
+                self.problem("xml-entity", msg, vstart + a, vstart + b)
+            attr = Attribute(aname, aspan, value, (vstart, close), True, el)
+            self.add_attr(el, attr, seen)
+            pos = close + 1
+            if pos < n and not text[pos].isspace() and text[pos] not in ">/<":
+                self.problem("xml-syntax", "attributes must be separated by a blank", pos, pos + 1)
+
+    def add_attr(self, el: Element, attr: Attribute, seen: set) -> None:
+        if attr.name in seen:
+            self.problem("xml-duplicate-attribute", f"the attribute '{attr.name}' is given twice", *attr.name_span)
+        seen.add(attr.name)
+        el.attributes.append(attr)
+
+
+def parse_xml(text: str) -> XmlDocument:
+    """Parse ``text``; never raises."""
+    return _Parser(text).run()
