@@ -13,7 +13,7 @@ from .catalogue import Catalogue, load_catalogue
 from .engine import run_rules
 from .findings import Finding
 from .project import ProjectConfig, find_project_file, load_project
-from .workspace import Discovered, FileStore, Workspace, load_workspace
+from .workspace import Discovered, FileStore, ModelProblem, Workspace, discover, load_workspace
 
 
 @dataclass(slots=True)
@@ -33,6 +33,8 @@ def catalogue_for(project: ProjectConfig) -> Catalogue:
 
 
 def analyse(paths: Iterable[str], project: ProjectConfig | None = None, store: FileStore | None = None) -> Result:
+    """Analyse the files below ``paths`` as one workspace with one project
+    configuration (found from the first path unless given)."""
     paths = [os.fspath(p) for p in paths]
     if project is None:
         project = project_for(paths[0] if paths else os.getcwd())
@@ -42,8 +44,39 @@ def analyse(paths: Iterable[str], project: ProjectConfig | None = None, store: F
     return Result(ws, found, findings)
 
 
+def analyse_projects(paths: Iterable[str]) -> list[Result]:
+    """Analyse ``paths``, splitting what they contain by .zcsec.toml: files
+    below a folder with a project file form their own workspace, so that
+    independent servers (and their CICS regions) never mix."""
+    paths = [os.fspath(p) for p in paths]
+    probe = FileStore()
+    found = discover(paths, ProjectConfig(), probe)
+    groups: dict[str | None, list[str]] = {}
+    order: list[str | None] = []
+    for p in found.liberty + found.csd:
+        pf = find_project_file(Path(p))
+        key = str(pf) if pf else None
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(p)
+    results = []
+    for key in order:
+        project = load_project(Path(key)) if key else ProjectConfig()
+        catalogue = catalogue_for(project)
+        store = FileStore(project.max_file_size)
+        ws, sub = load_workspace(groups[key], catalogue, project, store)
+        results.append(Result(ws, sub, run_rules(ws)))
+    if found.unreadable:
+        ws = Workspace(catalogue_for(ProjectConfig()), ProjectConfig())
+        for p, why in found.unreadable:
+            ws.problems.append(ModelProblem("file-unreadable", p, (0, 0), why))
+        results.append(Result(ws, Discovered(unreadable=list(found.unreadable)), run_rules(ws)))
+    return results
+
+
 def group_by_project(paths: Iterable[str]) -> list[tuple[ProjectConfig, list[str]]]:
-    """Paths that share a .zcsec.toml are analysed together."""
+    """The given paths grouped by the .zcsec.toml each belongs to."""
     groups: dict[str | None, tuple[ProjectConfig, list[str]]] = {}
     for p in paths:
         found = find_project_file(Path(p)) if os.path.exists(p) else None

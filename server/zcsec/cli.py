@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from . import __version__
-from .analysis import analyse, group_by_project
+from .analysis import analyse_projects
 from .findings import Severity
 from .output import format_json, format_sarif, format_text, rules_json, rules_markdown, rules_text
 
@@ -35,8 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_check(args: argparse.Namespace) -> int:
     findings = []
     files_read = 0
-    for project, paths in group_by_project(args.paths):
-        result = analyse(paths, project)
+    for result in analyse_projects(args.paths):
         findings.extend(result.findings)
         files_read += sum(1 for _ in result.workspace.files())
     findings.sort(key=lambda f: f.sort_key())

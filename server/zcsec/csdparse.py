@@ -28,6 +28,7 @@ _WORD = re.compile(r"[A-Za-z0-9$@#_\-]+")
 _JCL_DD_INSTREAM = re.compile(r"^//(\S*)\s+DD\s+(\*|DATA)(?=\s|,|$)", re.IGNORECASE)
 _JCL_EXEC = re.compile(r"^//\S*\s+EXEC\s+(?:PGM=)?([A-Z0-9$@#]+)", re.IGNORECASE)
 _JCL_PGM = re.compile(r"PGM=([A-Z0-9$@#]+)", re.IGNORECASE)
+_OPERAND_AHEAD = re.compile(r"[ \t]+[A-Za-z0-9$@#_\-]+[ \t]*\(")
 
 
 @dataclass(slots=True)
@@ -46,6 +47,7 @@ class CsdKeyword:
     value: str | None = None  # None for a flag keyword (no parentheses)
     value_span: Span | None = None  # inside the parentheses
     spec: CsdKeywordSpec | None = None
+    closed: bool = True  # False when the value's ')' is missing (a csd-syntax problem)
 
     @property
     def name(self) -> str | None:
@@ -55,7 +57,7 @@ class CsdKeyword:
     def span(self) -> Span:
         if self.value_span is None:
             return self.written_span
-        return (self.written_span[0], self.value_span[1] + 1)
+        return (self.written_span[0], self.value_span[1] + (1 if self.closed else 0))
 
     @property
     def upper(self) -> str:
@@ -339,6 +341,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
             j += 1
         value = None
         vspan: Span | None = None
+        closed = True
         after = m.end()
         if j < n and logical[j] == "(":
             close, err = _value_end(logical, j)
@@ -347,6 +350,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
             if err:
                 problems.append(CsdProblem("csd-syntax", err, src(j, close)))
                 after = close
+                closed = False
             else:
                 after = close + 1
 
@@ -361,7 +365,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
                     pos = after
                     continue
             res = catalogue.command(word)
-            if res.status == "unknown" and current is not None and current.verb is not None:
+            if res.status == "unknown" and current is not None and current.verb is not None and not _looks_like_command(logical, m.start(), after):
                 # Not a command: keep it as an (unknown) operand of the current command.
                 kws = _keywords_of(current)
                 kres = resolve_abbreviation(word, kws)
@@ -396,9 +400,21 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
                 continue
         kws = _keywords_of(current)
         kres = resolve_abbreviation(word, kws) if kws else Resolution("unknown", None)
-        current.keywords.append(CsdKeyword(word, wspan, kres, value, vspan, kws.get(kres.name) if kres.name else None))
+        current.keywords.append(CsdKeyword(word, wspan, kres, value, vspan, kws.get(kres.name) if kres.name else None, closed))
         current.end = end_src
         pos = after
+
+
+def _looks_like_command(logical: str, start: int, after: int) -> bool:
+    """Whether the unknown bare word at ``start`` is more likely a misspelt
+    command than a misspelt flag: it is the first word of its record and a
+    ``KEYWORD(`` operand follows on the same record."""
+    k = start - 1
+    while k >= 0 and logical[k] in " \t,":
+        k -= 1
+    if k >= 0 and logical[k] != "\n":
+        return False
+    return _OPERAND_AHEAD.match(logical, after) is not None
 
 
 def _keywords_of(cmd: CsdCommand) -> dict[str, CsdKeywordSpec]:

@@ -191,6 +191,7 @@ class LibertyConfig:
         self.top: list[ConfigElement] = []  # direct children of <server>
         self.by_id: dict[str, list[ConfigElement]] = {}
         self.features: dict[str, list[tuple[XmlFile, Element]]] = {}
+        self.cache: dict[str, object] = {}  # derived models (e.g. postures), built on first use
 
     # -- lookups ------------------------------------------------------------
     def find(self, ident: str, types: Iterable[str] | None = None) -> list[ConfigElement]:

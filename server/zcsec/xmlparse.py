@@ -26,7 +26,7 @@ _START_TAG = re.compile(
 _ATTR = re.compile(r"(" + _NAME + r")\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
 _END_TAG = re.compile(r"</(" + _NAME + r")?\s*(>)?")
 _WS = re.compile(r"\s*")
-_ENTITY = re.compile(r"&(?:#(\d+)|#x([0-9A-Fa-f]+)|(" + _NAME + r"))?(;)?")
+_ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(" + _NAME + r"))?(;)?")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
@@ -45,7 +45,7 @@ class Attribute:
     name_span: Span
     value: str  # entity references decoded
     value_span: Span  # the raw text between the quotes (empty span if no value)
-    quoted: bool = True
+    quoted: bool = True  # False when unquoted or the closing quote is missing
     element: "Element | None" = field(default=None, repr=False)
 
     @property
@@ -91,7 +91,11 @@ class Element:
             stack.extend(reversed(el.children))
 
     def text(self, source: str) -> str:
-        return "".join(decode_entities(source[a:b])[0] for a, b in self.text_spans)
+        # CDATA content is literal: never decode entities in it.
+        return "".join(
+            source[a:b] if a >= 9 and source.startswith("<![CDATA[", a - 9) else decode_entities(source[a:b])[0]
+            for a, b in self.text_spans
+        )
 
     def text_span(self, source: str) -> Span | None:
         """The span of the element's text content without surrounding blanks."""
@@ -172,7 +176,9 @@ def decode_entities(raw: str) -> tuple[str, list[tuple[int, int, str]]]:
                 )
                 out.append(m.group(0))
             continue
-        code = int(dec) if dec is not None else int(hexa, 16)
+        digits = (dec if dec is not None else hexa).lstrip("0")
+        # Guard int(): more than 4300 decimal digits raise ValueError.
+        code = 0x110000 if len(digits) > 8 else int(digits or "0", 10 if dec is not None else 16)
         if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             problems.append((m.start(), m.end(), f"'{m.group(0)}' is not a valid character reference"))
             out.append(m.group(0))
@@ -190,6 +196,7 @@ class _Parser:
         self.comments: list[Comment] = []
         self.roots: list[Element] = []
         self.stack: list[Element] = []
+        self.open_names: dict[str, int] = {}  # how many of each name are on the stack
         self.doctype_span: Span | None = None
 
     def problem(self, code: str, message: str, start: int, end: int) -> None:
@@ -312,6 +319,11 @@ class _Parser:
             if quote:
                 if ch == quote:
                     quote = ""
+            elif text.startswith("<!--", i):
+                # A comment in the internal subset: quotes in it are not delimiters.
+                close = text.find("-->", i + 4)
+                i = n if close < 0 else close + 3
+                continue
             elif ch in "\"'":
                 quote = ch
             elif ch == "[":
@@ -344,7 +356,9 @@ class _Parser:
             return max(m.end(), lt + 2)
         name_span = (m.start(1), m.end(1))
         end = m.end()
-        for depth in range(len(self.stack) - 1, -1, -1):
+        # Without the count, an end tag that matches nothing would scan the
+        # whole stack: quadratic on deeply nested, badly broken input.
+        for depth in range(len(self.stack) - 1, -1, -1) if self.open_names.get(name) else ():
             if self.stack[depth].name == name:
                 for el in self.stack[depth + 1 :]:
                     el.closed = False
@@ -358,6 +372,8 @@ class _Parser:
                 el = self.stack[depth]
                 el.end = end
                 el.end_name_span = name_span
+                for gone in self.stack[depth:]:
+                    self.open_names[gone.name] -= 1
                 del self.stack[depth:]
                 return end
         expected = f": expected '</{self.stack[-1].name}>'" if self.stack else ""
@@ -401,6 +417,7 @@ class _Parser:
             el.end = end
         else:
             self.stack.append(el)
+            self.open_names[el.name] = self.open_names.get(el.name, 0) + 1
 
     def start_tag_slow(self, lt: int) -> int:
         """Recover a start tag that is not well formed."""
@@ -479,7 +496,7 @@ class _Parser:
                     stop = gt - 1 if text[gt - 1] == "/" else gt
                 self.problem("xml-syntax", f"the value of '{aname}' has no closing {quote}", pos, stop)
                 raw = text[vstart:stop]
-                attr = Attribute(aname, aspan, decode_entities(raw)[0], (vstart, stop), True, el)
+                attr = Attribute(aname, aspan, decode_entities(raw)[0], (vstart, stop), False, el)
                 self.add_attr(el, attr, seen)
                 pos = stop
                 if gt >= 0:

@@ -1,0 +1,455 @@
+"""The effective security posture of every connection from the z/OS Connect
+server to a system of record.
+
+One model per connection, computed from the merged Liberty configuration,
+the CSD definitions of the workspace and the facts of .zcsec.toml.  The
+security rules, the hover text of the language server and ``zcsec posture``
+all read it, so they always agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .csdparse import CsdCommand
+from .workspace import ConfigElement, CsdModel, LibertyConfig, Workspace
+
+Span = tuple[int, int]
+
+CONNECTION_ELEMENTS = {
+    "zosconnect_cicsIpicConnection": "cics",
+    "imsmobile_imsConnection": "ims",
+    "zosconnect_imsConnection": "ims",
+    "zosconnect_zosConnectServiceRestClientConnection": "rest",
+    "zosconnect_db2Connection": "rest",
+    "zosconnect_endpointConnection": "rest",
+    "jmsConnectionFactory": "mq",
+    "zosconnect_localAdaptersConnectService": "wola",
+}
+PROVIDER_NAMES = {"cics": "CICS (IPIC)", "ims": "IMS", "imsdb": "IMS database", "mq": "IBM MQ", "rest": "REST / Db2", "wola": "WOLA"}
+_ENCODED = re.compile(r"^\{(xor|aes|hash)\}", re.IGNORECASE)
+
+
+@dataclass(slots=True, eq=False)
+class CicsSide:
+    """What the workspace's CSD says about the CICS end of an IPIC connection."""
+
+    service: CsdCommand | None = None
+    service_path: str | None = None
+    services_on_port: list[CsdCommand] = field(default_factory=list)
+    non_ipic_on_port: list[CsdCommand] = field(default_factory=list)
+    ipconn: CsdCommand | None = None
+    ipconn_path: str | None = None
+    autoinstall: bool = False  # no predefined IPCONN matches; one would be autoinstalled
+
+    @property
+    def ssl(self) -> str:
+        return (self.service.upper("SSL") or "NO") if self.service is not None else "?"
+
+    @property
+    def userauth(self) -> str | None:
+        if self.ipconn is not None:
+            return self.ipconn.upper("USERAUTH", "LOCAL")
+        if self.autoinstall:
+            return "LOCAL"
+        return None
+
+    @property
+    def linkauth(self) -> str | None:
+        if self.ipconn is not None:
+            return self.ipconn.upper("LINKAUTH", "SECUSER")
+        if self.autoinstall:
+            return "SECUSER"
+        return None
+
+
+@dataclass(slots=True, eq=False)
+class Posture:
+    provider: str
+    element: ConfigElement
+    config: LibertyConfig
+    id: str | None
+    target: str
+    transport: str  # none, tls, at-tls, unknown
+    transport_detail: str
+    bind: str  # client-certificate, none, unknown
+    link_user: str | None
+    identity: str  # none, fixed-credentials, asserted-caller, passticket, distributed-identity, caller-credentials, unknown
+    identity_detail: str
+    unknowns: list[str] = field(default_factory=list)
+    cics: CicsSide | None = None
+    ssl: ConfigElement | None = None
+    credentials: ConfigElement | None = None  # the auth data element in use
+
+    @property
+    def provider_name(self) -> str:
+        return PROVIDER_NAMES.get(self.provider, self.provider)
+
+    def to_json(self) -> dict:
+        out = {
+            "provider": self.provider,
+            "element": self.element.name,
+            "id": self.id,
+            "file": self.element.path,
+            "target": self.target,
+            "transport": self.transport,
+            "transportDetail": self.transport_detail,
+            "bind": self.bind,
+            "linkUser": self.link_user,
+            "identity": self.identity,
+            "identityDetail": self.identity_detail,
+            "unknowns": list(self.unknowns),
+        }
+        if self.cics is not None:
+            out["cics"] = {
+                "tcpipservice": self.cics.service.name if self.cics.service is not None else None,
+                "tcpipserviceFile": self.cics.service_path,
+                "ipconn": self.cics.ipconn.name if self.cics.ipconn is not None else None,
+                "ipconnFile": self.cics.ipconn_path,
+                "autoinstall": self.cics.autoinstall,
+                "ssl": self.cics.ssl if self.cics.service is not None else None,
+                "userauth": self.cics.userauth,
+                "linkauth": self.cics.linkauth,
+            }
+        return out
+
+
+def resolve_ref(cfg: LibertyConfig, ce: ConfigElement, attr: str, types: tuple[str, ...]) -> ConfigElement | None:
+    """The element a *Ref attribute points at, or a nested element of one of
+    ``types`` (Liberty lets a referenced element be written in place)."""
+    value = ce.element.value(attr)
+    if value is not None:
+        resolved = cfg.resolve(value.strip())
+        if resolved:
+            found = cfg.find(resolved, types)
+            if found:
+                return found[-1]
+        return None
+    for child in ce.element.children:
+        if child.name in types:
+            return next((x for x in cfg.elements if x.element is child), None)
+    return None
+
+
+def value_of(cfg: LibertyConfig, ce: ConfigElement | None, attr: str) -> str | None:
+    if ce is None:
+        return None
+    raw = ce.element.value(attr)
+    if raw is None:
+        return None
+    resolved = cfg.resolve(raw)
+    return resolved.strip() if resolved is not None else None
+
+
+def child(cfg: LibertyConfig, ce: ConfigElement | None, name: str) -> ConfigElement | None:
+    if ce is None:
+        return None
+    for c in ce.element.children:
+        if c.name == name:
+            return next((x for x in cfg.elements if x.element is c), None)
+    return None
+
+
+def cics_side(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> CicsSide:
+    model: CsdModel = ws.csd
+    side = CicsSide()
+    port_text = value_of(cfg, ce, "port")
+    port = int(port_text) if port_text and port_text.isdigit() else None
+    if port is not None:
+        side.services_on_port = model.ipic_services_on_port(port)
+        for c in model.of_type("TCPIPSERVICE"):
+            if c in side.services_on_port:
+                continue
+            try:
+                if int(c.value("PORTNUMBER") or "-1") == port:
+                    side.non_ipic_on_port.append(c)
+            except ValueError:
+                pass
+    if side.services_on_port:
+        side.service = side.services_on_port[-1]
+        side.service_path = model.path_of(side.service)
+    applid = value_of(cfg, ce, "zosConnectApplid")
+    netid = value_of(cfg, ce, "zosConnectNetworkid")
+    ipconn = None
+    if applid:
+        matches = model.ipconns_by_applid(applid, netid)
+        if side.service is not None:
+            on_service = [m for m in matches if (m.upper("TCPIPSERVICE") or "") == (side.service.name or "").upper()]
+            matches = on_service or matches
+        ipconn = matches[-1] if matches else None
+    elif side.service is not None:
+        # Without an APPLID z/OS Connect is matched by CICS only through autoinstall.
+        ipconn = None
+    if ipconn is not None:
+        side.ipconn = ipconn
+        side.ipconn_path = model.path_of(ipconn)
+    elif side.service is not None:
+        urm = side.service.upper("URM", "DFHISAIP")
+        side.autoinstall = urm != "NO"
+    return side
+
+
+def cics_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
+    project = ws.project
+    cid = ce.id
+    host = value_of(cfg, ce, "host") or "?"
+    port = value_of(cfg, ce, "port") or "?"
+    unknowns: list[str] = []
+    ssl = resolve_ref(cfg, ce, "sslCertsRef", ("ssl",))
+    side = cics_side(ws, cfg, ce)
+    at_tls = project.fact("at_tls", cid, host)
+    if ssl is not None:
+        transport, detail = "tls", f"TLS by Liberty with <ssl id=\"{ssl.id}\">" + _keystore_note(cfg, ssl)
+    elif at_tls:
+        transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
+    elif at_tls is False:
+        transport, detail = "none", "plain TCP: no sslCertsRef and no AT-TLS"
+    else:
+        transport, detail = "none", "no sslCertsRef; plain TCP unless an AT-TLS policy covers it"
+        unknowns.append("whether an AT-TLS policy protects this connection (facts.at_tls)")
+    if side.service is None:
+        unknowns.append("the CICS TCPIPSERVICE for this port (no IPIC listener on it in the workspace's CSD)")
+    if side.service is not None and side.service.upper("SSL") == "CLIENTAUTH" and ssl is not None:
+        bind = "client-certificate"
+    elif side.service is None:
+        bind = "unknown"
+    else:
+        bind = "none"
+    link_user: str | None
+    if side.ipconn is None and not side.autoinstall:
+        link_user = None
+        if side.service is not None:
+            unknowns.append("the IPCONN CICS uses for this connection")
+    elif side.linkauth == "CERTUSER":
+        link_user = "the RACF user mapped from z/OS Connect's client certificate"
+    else:
+        name = side.ipconn.value("SECURITYNAME") if side.ipconn is not None else None
+        link_user = f"SECURITYNAME {name.upper()}" if name else "the CICS region's default user (blank SECURITYNAME)"
+        if side.autoinstall:
+            link_user += " (autoinstalled IPCONN with default security)"
+    creds = resolve_ref(cfg, ce, "authDataRef", ("zosconnect_authData",))
+    userauth = side.userauth
+    if userauth == "VERIFY":
+        identity, idetail = ("fixed-credentials", f"user ID and password from <zosconnect_authData id=\"{creds.id}\">") if creds is not None else ("none", "none: CICS requires user ID and password (USERAUTH(VERIFY)) but no authDataRef is set")
+    elif userauth == "IDENTIFY":
+        identity, idetail = "asserted-caller", "the authenticated caller's user ID, asserted without a password (USERAUTH(IDENTIFY))"
+    elif userauth in ("LOCAL", "DEFAULTUSER"):
+        identity = "none"
+        idetail = "none: requests run under the link user" if userauth == "LOCAL" else "none: requests run under the CICS default user"
+        if creds is not None:
+            idetail += f"; the credentials of <zosconnect_authData id=\"{creds.id}\"> are sent but not used"
+    elif creds is not None:
+        identity, idetail = "fixed-credentials", f"user ID and password from <zosconnect_authData id=\"{creds.id}\">"
+    elif value_of(cfg, ce, "zosConnectApplid"):
+        identity, idetail = "asserted-caller", "the authenticated caller (identity propagation via zosConnectApplid)"
+    else:
+        identity, idetail = "unknown", "depends on the IPCONN's USERAUTH, which is not in the workspace"
+    if userauth is None:
+        unknowns.append("the IPCONN's USERAUTH")
+    return Posture("cics", ce, cfg, cid, f"{host}:{port}", transport, detail, bind, link_user, identity, idetail, unknowns, side, ssl, creds)
+
+
+def _keystore_note(cfg: LibertyConfig, ssl: ConfigElement) -> str:
+    ks = resolve_ref(cfg, ssl, "keyStoreRef", ("keyStore",))
+    if ks is None:
+        return ""
+    loc = value_of(cfg, ks, "location") or ""
+    kind = "SAF key ring" if loc.lower().startswith("safkeyring:") else "keystore"
+    return f", {kind} <keyStore id=\"{ks.id}\">"
+
+
+def _auth_data_identity(cfg: LibertyConfig, cf: ConfigElement | None) -> tuple[ConfigElement | None, str | None]:
+    if cf is None:
+        return None, None
+    ad = resolve_ref(cfg, cf, "containerAuthDataRef", ("authData",))
+    return ad, (f"user ID and password from <authData id=\"{ad.id}\">" if ad is not None else None)
+
+
+def ims_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
+    project = ws.project
+    cf = resolve_ref(cfg, ce, "connectionFactoryRef", ("connectionFactory",))
+    gmoa = child(cfg, cf, "properties.gmoa")
+    host = value_of(cfg, gmoa, "hostName") or "?"
+    port = value_of(cfg, gmoa, "portNumber") or "?"
+    unknowns = []
+    at_tls = project.fact("at_tls", ce.id, host)
+    if at_tls is False:
+        transport, detail = "none", "plain TCP (.zcsec.toml says no AT-TLS)"
+    elif at_tls:
+        transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
+    else:
+        transport, detail = "at-tls", "AT-TLS expected: IMS Connect TLS comes from an AT-TLS policy, not from server.xml"
+        unknowns.append("whether the AT-TLS policy is in place (facts.at_tls)")
+    ad, ad_text = _auth_data_identity(cfg, cf)
+    appl = value_of(cfg, gmoa, "applicationName")
+    user = value_of(cfg, gmoa, "userName")
+    if appl and user:
+        identity, idetail = "passticket", f"PassTicket for the fixed user {user} (APPL {appl})"
+    elif appl:
+        identity, idetail = "passticket", f"PassTicket for the authenticated caller (APPL {appl})"
+    elif ad is not None:
+        identity, idetail = "fixed-credentials", ad_text
+    elif user:
+        identity, idetail = "fixed-credentials", f"user ID {user} from properties.gmoa"
+    else:
+        identity, idetail = "none", "no user ID is sent to IMS Connect"
+    return Posture("ims", ce, cfg, ce.id, f"{host}:{port}", transport, detail, "none", None, identity, idetail, unknowns, None, None, ad)
+
+
+def imsdb_posture(ws: Workspace, cfg: LibertyConfig, cf: ConfigElement) -> Posture:
+    project = ws.project
+    props = child(cfg, cf, "properties.imsudbJLocal")
+    host = value_of(cfg, props, "datastoreServer") or "?"
+    port = value_of(cfg, props, "portNumber") or "?"
+    unknowns = []
+    at_tls = project.fact("at_tls", cf.id, host)
+    if at_tls is False:
+        transport, detail = "none", "plain TCP (.zcsec.toml says no AT-TLS)"
+    elif at_tls:
+        transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
+    else:
+        transport, detail = "at-tls", "AT-TLS expected: IMS Connect offers database clients TLS only through AT-TLS"
+        unknowns.append("whether the AT-TLS policy is in place (facts.at_tls)")
+    appl = value_of(cfg, props, "applicationName")
+    user = value_of(cfg, props, "user")
+    ad, ad_text = _auth_data_identity(cfg, cf)
+    if appl:
+        identity, idetail = "passticket", f"RACF PassTicket (APPL {appl})" + (f" for the fixed user {user}" if user else " for the authenticated caller")
+    elif user:
+        identity, idetail = "fixed-credentials", f"basic authentication as {user}"
+    elif ad is not None:
+        identity, idetail = "fixed-credentials", ad_text
+    else:
+        identity, idetail = "none", "no credentials are configured"
+    return Posture("imsdb", cf, cfg, cf.id, f"{host}:{port}", transport, detail, "none", None, identity, idetail, unknowns, None, None, ad)
+
+
+def mq_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
+    props = child(cfg, ce, "properties.wmqJms")
+    mode = (value_of(cfg, props, "transportType") or "BINDINGS").upper()
+    qm = value_of(cfg, props, "queueManager") or "?"
+    unknowns = []
+    if mode == "CLIENT":
+        host = value_of(cfg, props, "hostName") or "?"
+        port = value_of(cfg, props, "port") or "1414"
+        target = f"{qm} at {host}:{port} (client mode)"
+        cipher = value_of(cfg, props, "sslCipherSuite")
+        at_tls = ws.project.fact("at_tls", ce.id, host)
+        if cipher:
+            transport, detail = "tls", f"TLS with cipher suite {cipher}"
+        elif at_tls:
+            transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
+        else:
+            transport, detail = "none", "no sslCipherSuite: the channel runs without TLS"
+    else:
+        target = f"{qm} (bindings mode, same LPAR)"
+        transport, detail = "none", "cross-memory (bindings mode): no network, TLS does not apply"
+    ad, ad_text = _auth_data_identity(cfg, ce)
+    caller = _service_property(cfg, "useCallerPrincipal")
+    if caller and caller.lower() == "true":
+        identity, idetail = "asserted-caller", "the authenticated caller's user ID (useCallerPrincipal)"
+    elif ad is not None:
+        identity, idetail = "fixed-credentials", ad_text
+    elif _service_property(cfg, "userName"):
+        identity, idetail = "fixed-credentials", "user ID and password from service properties"
+    else:
+        identity, idetail = "none", "the z/OS Connect server's own user ID"
+    return Posture("mq", ce, cfg, ce.id, target, transport, detail, "unknown" if transport == "tls" else "none", None, identity, idetail, unknowns, None, None, ad)
+
+
+def _service_property(cfg: LibertyConfig, name: str) -> str | None:
+    for p in cfg.of_type("property"):
+        if p.element.value("name") == name:
+            return value_of(cfg, p, "value")
+    return None
+
+
+def rest_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
+    host = value_of(cfg, ce, "host") or "?"
+    port = value_of(cfg, ce, "port") or "?"
+    ssl = resolve_ref(cfg, ce, "sslCertsRef", ("ssl",))
+    at_tls = ws.project.fact("at_tls", ce.id, host)
+    unknowns = []
+    if ssl is not None:
+        transport, detail = "tls", f"HTTPS by Liberty with <ssl id=\"{ssl.id}\">" + _keystore_note(cfg, ssl)
+    elif at_tls:
+        transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
+    else:
+        transport, detail = "none", "plain HTTP (no sslCertsRef)"
+        if at_tls is None:
+            unknowns.append("whether an AT-TLS policy protects this connection (facts.at_tls)")
+    creds = None
+    identity, idetail = "none", "no credentials are configured"
+    if ce.name == "zosconnect_zosConnectServiceRestClientConnection":
+        creds = resolve_ref(cfg, ce, "basicAuthRef", ("zosconnect_zosConnectServiceRestClientBasicAuth",))
+        appl = value_of(cfg, creds, "applName")
+        if appl:
+            identity, idetail = "passticket", f"RACF PassTicket for the authenticated caller (APPL {appl})"
+        elif creds is not None:
+            identity, idetail = "fixed-credentials", f"basic authentication from <{creds.name} id=\"{creds.id}\">"
+    elif ce.name == "zosconnect_db2Connection":
+        creds = resolve_ref(cfg, ce, "credentialRef", ("zosconnect_credential",))
+        if creds is not None:
+            identity, idetail = "fixed-credentials", f"basic authentication from <zosconnect_credential id=\"{creds.id}\">"
+    else:
+        creds = resolve_ref(cfg, ce, "authenticationConfigRef", ("zosconnect_authData", "zosconnect_oAuthConfig", "zosconnect_authToken")) or resolve_ref(cfg, ce, "basicAuthRef", ("zosconnect_authData",))
+        if creds is not None:
+            kind = "OAuth" if creds.name == "zosconnect_oAuthConfig" else "basic authentication"
+            identity, idetail = "fixed-credentials", f"{kind} from <{creds.name} id=\"{creds.id}\">"
+    bind = "client-certificate" if ssl is not None and _has_client_key(cfg, ssl) else "none"
+    return Posture("rest", ce, cfg, ce.id, f"{host}:{port}", transport, detail, bind, None, identity, idetail, unknowns, None, ssl, creds)
+
+
+def _has_client_key(cfg: LibertyConfig, ssl: ConfigElement) -> bool:
+    return bool(value_of(cfg, ssl, "clientKeyAlias"))
+
+
+def wola_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
+    cf = resolve_ref(cfg, ce, "connectionFactoryRef", ("connectionFactory",))
+    adapters = cfg.of_type("zosLocalAdapters")
+    parts = [value_of(cfg, adapters[0], a) or "?" for a in ("wolaGroup", "wolaName2", "wolaName3")] if adapters else ["?", "?", "?"]
+    register = value_of(cfg, ce, "registerName") or "?"
+    ad, ad_text = _auth_data_identity(cfg, cf)
+    cics_task = value_of(cfg, adapters[0], "useCicsTaskUserId") if adapters else None
+    link_user = "the CICS task's user ID" if (cics_task or "").lower() == "true" else "the WOLA link server's user ID"
+    identity, idetail = ("fixed-credentials", ad_text) if ad is not None else ("none", "no container auth data: the request carries no user ID")
+    return Posture(
+        "wola", ce, cfg, ce.id, f"{' '.join(parts)} / {register}", "local", "cross-memory on the same z/OS image; no network",
+        "none", link_user, identity, idetail, [], None, None, ad,
+    )
+
+
+def postures(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
+    """Every connection of a configuration, in document order (computed once
+    per configuration)."""
+    cached = cfg.cache.get("postures")
+    if cached is None:
+        cached = cfg.cache["postures"] = _compute(ws, cfg)
+    return cached
+
+
+def _compute(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
+    out: list[Posture] = []
+    for ce in cfg.elements:
+        name = ce.name
+        try:
+            if name == "zosconnect_cicsIpicConnection":
+                out.append(cics_posture(ws, cfg, ce))
+            elif name in ("imsmobile_imsConnection", "zosconnect_imsConnection"):
+                out.append(ims_posture(ws, cfg, ce))
+            elif name == "connectionFactory" and any(c.name == "properties.imsudbJLocal" for c in ce.element.children):
+                out.append(imsdb_posture(ws, cfg, ce))
+            elif name == "jmsConnectionFactory":
+                out.append(mq_posture(ws, cfg, ce))
+            elif name in ("zosconnect_zosConnectServiceRestClientConnection", "zosconnect_db2Connection", "zosconnect_endpointConnection"):
+                out.append(rest_posture(ws, cfg, ce))
+            elif name == "zosconnect_localAdaptersConnectService":
+                out.append(wola_posture(ws, cfg, ce))
+        except (ValueError, AttributeError, TypeError):
+            continue
+    return out
+
+
+def is_encoded(value: str) -> bool:
+    return _ENCODED.match(value.strip()) is not None

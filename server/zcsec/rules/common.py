@@ -1,0 +1,128 @@
+"""Helpers shared by the security rules: spans of attributes and CSD
+keywords, fact-dependent severities, and edits that keep indentation."""
+
+from __future__ import annotations
+
+from ..csdparse import CsdCommand
+from ..findings import Edit, Fix, Severity
+from ..posture import Posture, postures
+from ..workspace import ConfigElement, Workspace
+
+Span = tuple[int, int]
+
+
+def attr_span(ce: ConfigElement, name: str) -> Span:
+    attr = ce.element.get(name)
+    if attr is None:
+        return ce.element.name_span
+    return attr.value_span if attr.value_span[1] > attr.value_span[0] else attr.name_span
+
+
+def attr_full_span(ce: ConfigElement, name: str) -> Span | None:
+    """The whole ``name="value"`` text with the blanks before it."""
+    attr = ce.element.get(name)
+    if attr is None:
+        return None
+    text = ce.file.text
+    start = attr.name_span[0]
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    end = attr.value_span[1] + (1 if attr.quoted else 0)
+    return start, end
+
+
+def keyword_span(cmd: CsdCommand, name: str) -> Span:
+    kw = cmd.get(name)
+    if kw is None:
+        return cmd.resource_span or cmd.verb_span
+    return kw.value_span if kw.value_span and kw.value_span[1] > kw.value_span[0] else kw.written_span
+
+
+def fact_severity(value: bool | None, settled_bad: Severity = Severity.ERROR, unsettled: Severity = Severity.WARNING) -> Severity | None:
+    """None when the fact settles the question in the user's favour."""
+    if value is True:
+        return None
+    return settled_bad if value is False else unsettled
+
+
+def fact_note(name: str, value: bool | None) -> str:
+    if value is None:
+        return f" If it is, say so with {name} = true in [facts] of .zcsec.toml."
+    return ""
+
+
+def insert_attribute_edit(ce: ConfigElement, text_to_add: str) -> Edit:
+    """Insert `` name="value"`` at the end of the element's start tag."""
+    text = ce.file.text
+    el = ce.element
+    end = el.start_tag_end
+    pos = end - 2 if text[end - 2 : end] == "/>" else end - 1 if text[end - 1 : end] == ">" else end
+    while pos > el.name_span[1] and text[pos - 1] in " \t\r\n":
+        pos -= 1
+    return Edit(ce.path, (pos, pos), text_to_add)
+
+
+def sibling_element_edit(ce: ConfigElement, xml: str) -> Edit:
+    """Insert a new top-level element after the one holding ``ce``, at the same indentation."""
+    top = ce
+    while top.parent is not None:
+        top = top.parent
+    text = top.file.text
+    el = top.element
+    end = el.span[1]
+    line_start = text.rfind("\n", 0, el.start) + 1
+    indent = text[line_start : el.start] if not text[line_start : el.start].strip() else ""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return Edit(top.path, (end, end), f"{newline}{indent}{xml}")
+
+
+def csd_set_keyword_edit(path: str, text: str, cmd: CsdCommand, name: str, value: str) -> Edit:
+    """Change a keyword's value, or add ``NAME(value)`` at the end of the command's last record."""
+    kw = cmd.get(name)
+    if kw is not None and kw.value_span is not None:
+        return Edit(path, kw.value_span, value)
+    end = cmd.span[1]
+    last = cmd.keywords[-1].written_span[0] if cmd.keywords else cmd.verb_span[0]
+    line_start = text.rfind("\n", 0, last) + 1
+    indent = text[line_start:last] if text[line_start:last].strip() == "" else " "
+    newline = "\r\n" if "\r\n" in text else "\n"
+    # A new record keeps the command inside columns 1-71.
+    return Edit(path, (end, end), f"{newline}{indent}{name}({value})")
+
+
+def csd_remove_keyword_edit(path: str, text: str, cmd: CsdCommand, name: str) -> Edit | None:
+    kw = cmd.get(name)
+    if kw is None:
+        return None
+    start, end = kw.span
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return Edit(path, (start, end), "")
+
+
+def all_postures(ws: Workspace) -> list[Posture]:
+    out: list[Posture] = []
+    for cfg in ws.configs:
+        out.extend(postures(ws, cfg))
+    return out
+
+
+def linked_csd(ws: Workspace) -> set[int]:
+    """ids of the CSD commands (TCPIPSERVICEs and IPCONNs) that some
+    server.xml connection in the workspace is linked to."""
+    cache = getattr(ws, "_linked_csd", None)
+    if cache is None:
+        cache = set()
+        for p in all_postures(ws):
+            if p.cics is None:
+                continue
+            if p.cics.service is not None:
+                cache.add(id(p.cics.service))
+            if p.cics.ipconn is not None:
+                cache.add(id(p.cics.ipconn))
+        ws._linked_csd = cache
+    return cache
+
+
+def removal_fix(title: str, edit: Edit | None) -> list[Fix]:
+    return [Fix(title, [edit])] if edit is not None else []
