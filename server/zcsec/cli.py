@@ -8,7 +8,7 @@ import sys
 from . import __version__
 from .analysis import analyse_projects
 from .findings import Severity
-from .output import format_json, format_sarif, format_text, rules_json, rules_markdown, rules_text
+from .output import format_posture_json, format_posture_text, format_json, format_sarif, format_text, rules_json, rules_markdown, rules_text
 
 FAIL_ON = ("error", "warning", "information", "hint", "never")
 
@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder searched for Liberty XML and CSD input")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--fail-on", choices=FAIL_ON, default="error", help="lowest severity that makes the exit code 1 (default: error)")
+    posture = sub.add_parser("posture", help="show the effective security of every connection to a system of record")
+    posture.add_argument("paths", nargs="+", metavar="PATH")
+    posture.add_argument("--format", choices=("text", "json"), default="text")
     rules = sub.add_parser("rules", help="list every diagnostic code")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return parser
@@ -54,6 +57,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity <= threshold for f in findings) else 0
 
 
+def cmd_posture(args: argparse.Namespace) -> int:
+    from .posture import postures
+
+    rows = []
+    files_read = 0
+    for result in analyse_projects(args.paths):
+        files_read += sum(1 for _ in result.workspace.files())
+        for cfg in result.workspace.configs:
+            rows.extend(postures(result.workspace, cfg))
+    if files_read == 0:
+        sys.stderr.write("zcsec: no Liberty configuration could be read from the given paths\n")
+        return 2
+    sys.stdout.write(format_posture_json(rows) if args.format == "json" else format_posture_text(rows))
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     sys.stdout.write({"text": rules_text, "json": rules_json, "markdown": rules_markdown}[args.format]())
     return 0
@@ -64,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return cmd_check(args)
+    if args.command == "posture":
+        return cmd_posture(args)
     if args.command == "rules":
         return cmd_rules(args)
     parser.print_help(sys.stderr)

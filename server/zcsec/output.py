@@ -224,3 +224,63 @@ def rules_markdown() -> str:
                 out.append(f"Reference: <{r.link}>")
                 out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+POSTURE_COLUMNS = ("Provider", "Connection", "Target", "Transport", "Bind", "Link user", "Identity sent", "CICS side", "Not established")
+
+
+def _posture_row(p) -> list[str]:
+    cics = ""
+    if p.cics is not None:
+        parts = []
+        if p.cics.service is not None:
+            parts.append(f"TCPIPSERVICE {p.cics.service.name} SSL({p.cics.ssl})")
+        if p.cics.ipconn is not None:
+            parts.append(f"IPCONN {p.cics.ipconn.name} USERAUTH({p.cics.userauth}) LINKAUTH({p.cics.linkauth})")
+        elif p.cics.autoinstall:
+            parts.append("IPCONN autoinstalled")
+        cics = "; ".join(parts) or "-"
+    return [
+        p.provider_name,
+        f"{p.element.name} id={p.id}" if p.id else p.element.name,
+        f"{p.target}  ({display_path(p.element.path)})",
+        p.transport_detail,
+        p.bind,
+        p.link_user or "-",
+        p.identity_detail,
+        cics or "-",
+        "; ".join(p.unknowns) or "-",
+    ]
+
+
+def format_posture_text(rows) -> str:
+    if not rows:
+        return "No connections to systems of record found.\n"
+    table = [("Provider", "Connection", "Transport", "Bind", "Link user", "Identity sent")]
+    for p in rows:
+        link = "-" if p.link_user is None else ("certificate" if "certificate" in p.link_user else "default user" if "default user" in p.link_user else p.link_user.split(" (")[0])
+        table.append((p.provider_name, p.id or p.element.name, p.transport, p.bind, link, p.identity))
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    out = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    out.append("")
+    for p in rows:
+        values = _posture_row(p)
+        out.append(f"{values[0]}: {values[1]}")
+        for label, value in zip(POSTURE_COLUMNS[2:], values[2:]):
+            out.append(f"  {label + ':':17} {value}")
+        out.append("")
+    return "\n".join(out)
+
+
+def format_posture_json(rows) -> str:
+    items = []
+    for p in rows:
+        d = p.to_json()
+        d["file"] = display_path(d["file"])
+        if d.get("cics"):
+            for k in ("tcpipserviceFile", "ipconnFile"):
+                if d["cics"].get(k):
+                    d["cics"][k] = display_path(d["cics"][k])
+        items.append(d)
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
