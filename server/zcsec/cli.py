@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     posture = sub.add_parser("posture", help="show the effective security of every connection to a system of record")
     posture.add_argument("paths", nargs="+", metavar="PATH")
     posture.add_argument("--format", choices=("text", "json"), default="text")
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of stdio")
+    serve.add_argument("--stdio", action="store_true", help="use stdio (the default)")
     rules = sub.add_parser("rules", help="list every diagnostic code")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return parser
@@ -85,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_check(args)
     if args.command == "posture":
         return cmd_posture(args)
+    if args.command == "serve":
+        from .lsp.server import start
+
+        if args.tcp and not args.tcp.rpartition(":")[2].isdigit():
+            parser.error("--tcp needs HOST:PORT")
+        start(args.tcp)
+        return 0
     if args.command == "rules":
         return cmd_rules(args)
     parser.print_help(sys.stderr)

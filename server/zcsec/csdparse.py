@@ -323,8 +323,9 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
             while j < n and logical[j] not in " \t\n":
                 j += 1
             if ch == "(":
-                end, _err = _value_end(logical, pos)
-                j = min(n, end + 1)
+                end, err = _value_end(logical, pos)
+                # Without its ')' the junk ends where the record ends, not past it.
+                j = min(n, end if err else end + 1)
                 problems.append(CsdProblem("csd-syntax", "a value in parentheses must follow a keyword", src(pos, j)))
             elif ch == ")":
                 problems.append(CsdProblem("csd-syntax", "unbalanced ')' with no '(' before it", src(pos, pos + 1)))

@@ -547,7 +547,7 @@ def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> 
         if p in seen:
             return
         seen.add(p)
-        kind = _kind(p, project, store)
+        kind = classify_path(p, project, store)
         if kind == "liberty":
             out.liberty.append(p)
         elif kind == "csd":
@@ -575,7 +575,7 @@ def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> 
     return out
 
 
-def _kind(path: str, project: ProjectConfig, store: FileStore) -> str | None:
+def classify_path(path: str, project: ProjectConfig, store: FileStore) -> str | None:
     root = project.root
     if root is not None and project.csd_globs:
         try:

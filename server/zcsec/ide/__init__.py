@@ -1,0 +1,1 @@
+"""Editor features (completion, hover, navigation) computed from the analysis, free of LSP types."""

@@ -1,0 +1,1 @@
+"""The language server: thin adapters from LSP requests to the analysis."""

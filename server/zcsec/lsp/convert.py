@@ -1,0 +1,78 @@
+"""Conversions between zcsec's own types and LSP types."""
+
+from __future__ import annotations
+
+import os
+
+from lsprotocol import types as lsp
+from pygls.uris import from_fs_path, to_fs_path
+
+from ..findings import Edit, Finding, Fix
+from ..text import Range
+
+SOURCE = "zcsec"
+
+
+def uri_to_path(uri: str) -> str | None:
+    """The file system path of a ``file:`` URI; None for other schemes."""
+    try:
+        path = to_fs_path(uri)
+    except Exception:  # malformed URI
+        return None
+    if path is None:
+        return None
+    return os.path.normpath(os.path.abspath(path))
+
+
+def path_to_uri(path: str) -> str:
+    return from_fs_path(path) or "file://" + path
+
+
+def to_range(r: Range) -> lsp.Range:
+    return lsp.Range(lsp.Position(r.start.line, r.start.character), lsp.Position(r.end.line, r.end.character))
+
+
+def fix_to_json(fix: Fix) -> dict:
+    return {
+        "title": fix.title,
+        "edits": [
+            {"uri": path_to_uri(e.path), "range": e.range.to_json() if e.range else None, "newText": e.new_text}
+            for e in fix.edits
+        ],
+    }
+
+
+def to_diagnostic(f: Finding) -> lsp.Diagnostic:
+    related = [
+        lsp.DiagnosticRelatedInformation(lsp.Location(path_to_uri(p), to_range(r)), note)
+        for p, r, note in f.related_ranges
+    ]
+    return lsp.Diagnostic(
+        range=to_range(f.range),
+        message=f.message,
+        severity=lsp.DiagnosticSeverity(int(f.severity)),
+        code=f.code,
+        source=SOURCE,
+        related_information=related or None,
+        data={"fixes": [fix_to_json(x) for x in f.fixes]} if f.fixes else None,
+    )
+
+
+def edits_to_workspace_edit(edits: list[dict]) -> lsp.WorkspaceEdit:
+    changes: dict[str, list[lsp.TextEdit]] = {}
+    for e in edits:
+        r = e["range"]
+        changes.setdefault(e["uri"], []).append(
+            lsp.TextEdit(
+                range=lsp.Range(
+                    lsp.Position(r["start"]["line"], r["start"]["character"]),
+                    lsp.Position(r["end"]["line"], r["end"]["character"]),
+                ),
+                new_text=e["newText"],
+            )
+        )
+    return lsp.WorkspaceEdit(changes=changes)
+
+
+def edit_to_text_edit(e: Edit) -> lsp.TextEdit:
+    return lsp.TextEdit(range=to_range(e.range), new_text=e.new_text)

@@ -1,0 +1,260 @@
+"""The zcsec language server (pygls 2.x): lifecycle, settings, document
+sync and diagnostics.  Feature modules register their handlers on it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from ..service import AnalysisService
+from .convert import to_diagnostic, uri_to_path
+from .settings import Settings, parse_settings
+
+log = logging.getLogger("zcsec.lsp")
+
+
+class ZcsecServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("zcsec", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        self.service = AnalysisService()
+        self.settings = Settings()
+        self._pending: dict[str, asyncio.Task] = {}
+        self._published: dict[str, int | None] = {}
+
+    # -- helpers -----------------------------------------------------------------
+    def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
+        try:
+            self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
+        except Exception:  # noqa: BLE001 - logging must never fail a request
+            log.debug("could not log to the client: %s", message)
+
+    def report_server_error(self, error: Exception, source) -> None:  # type: ignore[override]
+        # Log to the client's output instead of interrupting the user; the server keeps running.
+        self.log(f"zcsec: internal error in {getattr(source, '__name__', source)}: {error!r}\n{traceback.format_exc()}", lsp.MessageType.Error)
+
+    def path_of(self, uri: str) -> str | None:
+        return uri_to_path(uri)
+
+    def supports_pull(self) -> bool:
+        caps = self.client_capabilities
+        td = getattr(caps, "text_document", None) if caps else None
+        return getattr(td, "diagnostic", None) is not None
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        for problem in settings.problems:
+            self.log(f"zcsec settings: {problem}", lsp.MessageType.Warning)
+        self.service.set_settings(settings.project)
+
+    # -- diagnostics -----------------------------------------------------------------
+    def schedule(self, uri: str, delay_ms: int | None = None) -> None:
+        """(Re)start the debounced analysis of ``uri`` and of the open documents that depend on it."""
+        if self.supports_pull():
+            try:
+                self.workspace_diagnostic_refresh(None)
+            except Exception:  # noqa: BLE001
+                pass
+            return
+        task = self._pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        delay = self.settings.diagnostics_delay_ms if delay_ms is None else delay_ms
+        self._pending[uri] = asyncio.ensure_future(self._publish_later(uri, delay / 1000.0))
+
+    async def _publish_later(self, uri: str, delay: float) -> None:
+        try:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            path = self.path_of(uri)
+            if path is None:
+                return
+            loop = asyncio.get_running_loop()
+            targets = await loop.run_in_executor(self.thread_pool, self._analyse_for, path)
+            self._publish(targets)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - never let one document end the server
+            self.log(f"zcsec: analysis failed for {uri}: {exc!r}\n{traceback.format_exc()}", lsp.MessageType.Error)
+        finally:
+            if self._pending.get(uri) is asyncio.current_task():
+                self._pending.pop(uri, None)
+
+    def _analyse_for(self, path: str) -> list[tuple[str, int | None, list[lsp.Diagnostic]]]:
+        """Analyse in a worker thread; return (uri, version, diagnostics) for
+        every open document that may have changed, versions read before the
+        analysis so that a newer edit is never labelled with stale results."""
+        out = []
+        targets = self.service.dependents(path)
+        versions = {}
+        for uri, doc in list(self.workspace.text_documents.items()):
+            p = self.path_of(uri)
+            if p in targets:
+                versions[p] = (uri, doc.version)
+        for p in targets:
+            if p not in versions:
+                continue
+            uri, version = versions[p]
+            findings = self.service.findings(p)
+            out.append((uri, version, [to_diagnostic(f) for f in findings]))
+        return out
+
+    def _publish(self, targets: list[tuple[str, int | None, list[lsp.Diagnostic]]]) -> None:
+        for uri, version, diagnostics in targets:
+            doc = self.workspace.text_documents.get(uri)
+            if doc is None or doc.version != version:
+                continue  # closed, or edited again since: a newer analysis is on its way
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+            self._published[uri] = version
+
+    def clear(self, uri: str) -> None:
+        task = self._pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        if uri in self._published:
+            self._published.pop(uri, None)
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+server = ZcsecServer()
+
+
+@server.feature(lsp.INITIALIZE)
+def initialize(ls: ZcsecServer, params: lsp.InitializeParams) -> None:
+    roots = []
+    for folder in params.workspace_folders or []:
+        p = uri_to_path(folder.uri)
+        if p:
+            roots.append(p)
+    if not roots and params.root_uri:
+        p = uri_to_path(params.root_uri)
+        if p:
+            roots.append(p)
+    ls.service = AnalysisService(roots)
+    ls.apply_settings(parse_settings(params.initialization_options))
+
+
+@server.feature(lsp.INITIALIZED)
+async def initialized(ls: ZcsecServer, params: lsp.InitializedParams) -> None:
+    ls.log(f"zcsec {__version__} started; workspace folders: {', '.join(ls.service.roots) or '(none)'}; diagnostics delay {ls.settings.diagnostics_delay_ms} ms")
+    caps = ls.client_capabilities
+    ws_caps = getattr(caps, "workspace", None)
+    watched = getattr(getattr(ws_caps, "did_change_watched_files", None), "dynamic_registration", False)
+    regs = []
+    if watched:
+        regs.append(
+            lsp.Registration(
+                id="zcsec-watch",
+                method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=lsp.DidChangeWatchedFilesRegistrationOptions(
+                    watchers=[
+                        lsp.FileSystemWatcher(glob_pattern=g)
+                        for g in ("**/*.xml", "**/*.csd", "**/*.jcl", "**/.zcsec.toml", "**/server.env", "**/bootstrap.properties")
+                    ]
+                ),
+            )
+        )
+    if getattr(getattr(ws_caps, "did_change_configuration", None), "dynamic_registration", False):
+        regs.append(lsp.Registration(id="zcsec-config", method=lsp.WORKSPACE_DID_CHANGE_CONFIGURATION))
+    if regs:
+        try:
+            await ls.client_register_capability_async(lsp.RegistrationParams(registrations=regs))
+        except Exception as exc:  # noqa: BLE001
+            ls.log(f"zcsec: could not register file watchers: {exc!r}", lsp.MessageType.Warning)
+    await _pull_configuration(ls)
+
+
+async def _pull_configuration(ls: ZcsecServer) -> None:
+    caps = ls.client_capabilities
+    if not getattr(getattr(caps, "workspace", None), "configuration", False):
+        return
+    try:
+        result = await ls.workspace_configuration_async(lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="zcsec")]))
+    except Exception as exc:  # noqa: BLE001
+        ls.log(f"zcsec: workspace/configuration failed: {exc!r}", lsp.MessageType.Warning)
+        return
+    if result and isinstance(result[0], dict) and result[0]:
+        ls.apply_settings(parse_settings(result[0]))
+        for uri in list(ls.workspace.text_documents):
+            ls.schedule(uri, 0)
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: ZcsecServer, params: lsp.DidChangeConfigurationParams) -> None:
+    if isinstance(params.settings, dict) and params.settings.get("zcsec") is not None:
+        ls.apply_settings(parse_settings(params.settings))
+        for uri in list(ls.workspace.text_documents):
+            ls.schedule(uri, 0)
+        return
+    await _pull_configuration(ls)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: ZcsecServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    path = ls.path_of(params.text_document.uri)
+    if path is None:
+        return
+    ls.service.open(path, params.text_document.text)
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: ZcsecServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    path = ls.path_of(uri)
+    doc = ls.workspace.text_documents.get(uri)
+    if path is None or doc is None:
+        return  # a change for a document that was never opened
+    ls.service.change(path, doc.source)
+    ls.schedule(uri)  # also re-publishes the open documents of the same project
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: ZcsecServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    path = ls.path_of(uri)
+    if path is None:
+        return
+    ls.service.close(path)
+    ls.clear(uri)
+    for other in ls.service.dependents(path):
+        for ouri in list(ls.workspace.text_documents):
+            if ls.path_of(ouri) == other:
+                ls.schedule(ouri, 0)
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: ZcsecServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+    paths = [p for p in (ls.path_of(c.uri) for c in params.changes) if p]
+    ls.service.files_changed_on_disk(paths)
+    for uri in list(ls.workspace.text_documents):
+        ls.schedule(uri, 0)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(identifier="zcsec", inter_file_dependencies=True, workspace_diagnostics=False))
+async def pull_diagnostics(ls: ZcsecServer, params: lsp.DocumentDiagnosticParams):
+    path = ls.path_of(params.text_document.uri)
+    if path is None:
+        return lsp.FullDocumentDiagnosticReport(items=[])
+    loop = asyncio.get_running_loop()
+    findings = await loop.run_in_executor(ls.thread_pool, ls.service.findings, path)
+    return lsp.FullDocumentDiagnosticReport(items=[to_diagnostic(f) for f in findings], result_id=str(ls.service.generation))
+
+
+def _load_features() -> None:
+    from . import features  # noqa: F401  (registers completion, hover, actions, navigation)
+
+
+_load_features()
+
+
+def start(tcp: str | None = None) -> None:
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()

@@ -1,0 +1,194 @@
+"""The analysis service behind the language server: a long-lived, editor-neutral
+view of the workspace.
+
+It keeps the text of open documents as overlays over the disk, finds the
+project (.zcsec.toml) and the files that belong with each document, and
+rebuilds the workspace model and findings only when something changed.
+Parsed files are cached by content in the shared :class:`FileStore`, so an
+edit re-parses only the edited file.  Nothing here knows about LSP types.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analysis import catalogue_for
+from .engine import run_rules
+from .findings import Finding
+from .project import ProjectConfig, find_project_file, load_project
+from .workspace import FileStore, Workspace, classify_path, discover, norm
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """A built workspace and its findings, valid for one generation."""
+
+    key: str
+    generation: int
+    workspace: Workspace
+    findings: list[Finding]
+    by_path: dict[str, list[Finding]] = field(default_factory=dict)
+
+
+class AnalysisService:
+    def __init__(self, roots: list[str] | None = None, *, settings_project: ProjectConfig | None = None) -> None:
+        self.roots = [norm(r) for r in (roots or [])]
+        self.store = FileStore()
+        self.open_paths: set[str] = set()
+        self.generation = 0
+        self._files: dict[str, dict[str, str]] | None = None  # project key -> {path: "liberty"|"csd"}
+        self._snapshots: dict[str, Snapshot] = {}
+        self._projects: dict[str, ProjectConfig] = {}
+        self._lock = threading.RLock()
+        self.settings_project = settings_project  # facts and rule levels from editor settings
+
+    # -- documents ------------------------------------------------------------
+    def open(self, path: str, text: str) -> None:
+        with self._lock:
+            p = norm(path)
+            self.open_paths.add(p)
+            self.store.set_overlay(p, text)
+            self._changed(p, structural=p not in self._known_files())
+
+    def change(self, path: str, text: str) -> None:
+        with self._lock:
+            p = norm(path)
+            self.store.set_overlay(p, text)
+            self._changed(p, structural=False)
+
+    def close(self, path: str) -> None:
+        with self._lock:
+            p = norm(path)
+            self.open_paths.discard(p)
+            self.store.remove_overlay(p)
+            self._changed(p, structural=True)
+
+    def files_changed_on_disk(self, paths: list[str]) -> None:
+        """Files changed, created or deleted outside the editor."""
+        with self._lock:
+            for p in paths:
+                self.store.forget(p)
+                if os.path.basename(p) == ".zcsec.toml":
+                    self._projects.clear()
+            self._changed(None, structural=True)
+
+    def set_settings(self, project: ProjectConfig | None) -> None:
+        with self._lock:
+            self.settings_project = project
+            self._projects.clear()
+            self._changed(None, structural=False)
+
+    def _changed(self, path: str | None, structural: bool) -> None:
+        self.generation += 1
+        if structural:
+            self._files = None
+        self._snapshots.clear()
+
+    # -- projects and files -----------------------------------------------------
+    def project_key(self, path: str) -> str:
+        found = find_project_file(Path(path))
+        if found is not None:
+            return str(found)
+        p = norm(path)
+        for root in sorted(self.roots, key=len, reverse=True):
+            if p == root or p.startswith(root + os.sep):
+                return root
+        return os.path.dirname(p)
+
+    def project(self, key: str) -> ProjectConfig:
+        proj = self._projects.get(key)
+        if proj is None:
+            proj = load_project(Path(key)) if key.endswith(".zcsec.toml") else ProjectConfig()
+            if self.settings_project is not None:
+                proj = merge_settings(proj, self.settings_project)
+            self._projects[key] = proj
+        return proj
+
+    def _known_files(self) -> set[str]:
+        return {p for files in self._discover().values() for p in files}
+
+    def _discover(self) -> dict[str, dict[str, str]]:
+        if self._files is not None:
+            return self._files
+        files: dict[str, dict[str, str]] = {}
+        kinds: dict[str, str] = {}
+        if self.roots:
+            found = discover(self.roots, ProjectConfig(), self.store)
+            kinds.update((p, "liberty") for p in found.liberty)
+            kinds.update((p, "csd") for p in found.csd)
+        for p in sorted(self.open_paths - set(kinds)):
+            kinds[p] = self.kind(p)
+        for p, kind in kinds.items():
+            files.setdefault(self.project_key(p), {})[p] = kind
+        self._files = files
+        return files
+
+    def kind(self, path: str) -> str:
+        """'liberty' or 'csd' for a document (XML files are Liberty)."""
+        p = norm(path)
+        if p.lower().endswith(".xml"):
+            return "liberty"
+        return classify_path(p, self.project(self.project_key(p)), self.store) or "csd"
+
+    # -- analysis -------------------------------------------------------------------
+    def snapshot(self, path: str) -> Snapshot:
+        """The workspace (and findings) that ``path`` belongs to."""
+        with self._lock:
+            p = norm(path)
+            key = self.project_key(p)
+            snap = self._snapshots.get(key)
+            if snap is not None and snap.generation == self.generation:
+                return snap
+            files = dict(self._discover().get(key, {}))
+            if p not in files:
+                files[p] = self.kind(p)
+            project = self.project(key)
+            catalogue = catalogue_for(project)
+            if self.store.max_size != project.max_file_size:
+                self.store.max_size = project.max_file_size
+            ws = Workspace(catalogue, project, self.store)
+            liberty, csd = [], []
+            for f, kind in files.items():
+                (csd if kind == "csd" else liberty).append(f)
+            ws.build(liberty, csd)
+            findings = run_rules(ws)
+            by_path: dict[str, list[Finding]] = {}
+            for f in findings:
+                by_path.setdefault(f.path, []).append(f)
+            snap = Snapshot(key, self.generation, ws, findings, by_path)
+            self._snapshots[key] = snap
+            return snap
+
+    def findings(self, path: str) -> list[Finding]:
+        snap = self.snapshot(path)
+        return list(snap.by_path.get(norm(path), []))
+
+    def dependents(self, path: str) -> list[str]:
+        """Open documents whose findings may change when ``path`` changes:
+        everything open in the same project."""
+        key = self.project_key(path)
+        return sorted(p for p in self.open_paths if self.project_key(p) == key)
+
+
+def merge_settings(project: ProjectConfig, settings: ProjectConfig) -> ProjectConfig:
+    """Editor settings fill in what .zcsec.toml leaves open; the file wins
+    where both speak."""
+    merged = ProjectConfig(
+        path=project.path,
+        product_line=project.product_line or settings.product_line,
+        cics_release=project.cics_release or settings.cics_release,
+        csd_globs=project.csd_globs or settings.csd_globs,
+        schema_dirs=project.schema_dirs or settings.schema_dirs,
+        variables={**settings.variables, **project.variables},
+        rule_levels={**settings.rule_levels, **project.rule_levels},
+        facts={**settings.facts, **project.facts},
+        connection_facts={**settings.connection_facts, **project.connection_facts},
+        host_facts={**settings.host_facts, **project.host_facts},
+        max_file_size=project.max_file_size,
+        problems=list(project.problems),
+    )
+    return merged
+
