@@ -215,8 +215,10 @@ def test_every_prefix_of_every_example_parses(path):
     text = path.read_text(encoding="utf-8")
     for end in range(len(text) + 1):
         check_invariants(text[:end], thorough=False)
-    # A CRLF version too (every 7th prefix, to keep the suite fast): some
-    # prefixes stop between "\r" and "\n".
+    # A CRLF version too, cut at every line break: just after each "\r"
+    # (between "\r" and "\n") and just after each "\n".
     crlf = text.replace("\n", "\r\n")
-    for end in range(0, len(crlf) + 1, 7):
-        check_invariants(crlf[:end], thorough=False)
+    cuts = [i + 1 for i, ch in enumerate(crlf) if ch in "\r\n"]
+    assert cuts
+    for end in cuts:
+        check_invariants(crlf[:end])

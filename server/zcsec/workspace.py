@@ -554,8 +554,10 @@ def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> 
             out.csd.append(p)
         elif explicit:
             src = store.source(p)
-            if src.text is None:
+            if src.text is None and src.problem_code not in ("file-binary", "file-too-large"):
                 out.unreadable.append((p, src.problem or "cannot read the file"))
+            # A binary or oversized file is still taken, so that building the
+            # workspace reports it with its own code (file-binary, file-too-large).
             elif p.lower().endswith(".xml"):
                 out.liberty.append(p)  # an XML file named explicitly is checked anyway
             else:

@@ -192,7 +192,7 @@ def check_value(attr: AttributeSpec, value: str) -> tuple[str, str] | None:
         if (attr.min is not None and n < attr.min) or (attr.max is not None and n > attr.max):
             lo = "" if attr.min is None else f"{attr.min:g}"
             hi = "" if attr.max is None else f"{attr.max:g}"
-            return "value-out-of-range", f"{n} is outside the range allowed for '{attr.name}' ({lo}..{hi})"
+            return "value-out-of-range", f"{show if attr.secret else n} is outside the range allowed for '{attr.name}' ({lo}..{hi})"
         return None
     if t == "duration":
         if not _DURATION.match(v.replace(" ", "")):
@@ -509,6 +509,8 @@ def variable_unresolved(ctx: Context) -> None:
         for attr in ce.element.attributes:
             if "${" not in attr.value:
                 continue
+            if ce.parent is None and ce.name == "include" and attr.name == "location":
+                continue  # reported as include-unresolved
             for m in re.finditer(r"\$\{([^}]*)\}", attr.value):
                 name = m.group(1).strip()
                 if name in cfg.variables:

@@ -3,6 +3,8 @@ DFHCSDUP record syntax, unreadable files and broken includes."""
 
 from __future__ import annotations
 
+import re
+
 from ..findings import Severity
 from .registry import CONFIG, CSD_FILE, WORKSPACE, XML_FILE, Context, rule
 
@@ -11,11 +13,41 @@ INCLUDE_DOC = "https://openliberty.io/docs/latest/reference/config/include.html"
 CSD_SYNTAX = "https://www.ibm.com/docs/en/SSGMCP_5.5.0/reference/resources/syntax.html"
 
 
+_SECRET_NAME = re.compile(r"password|passphrase|secret", re.IGNORECASE)
+
+
+def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
+    """(attribute name, value span) of every secret attribute in the file:
+    secret in the catalogue, or named like a password when zcsec does not
+    know the element."""
+    cfg = ctx.config
+    specs = {id(ce.element): ce.spec for ce in cfg.elements if ce.file is ctx.file} if cfg is not None else {}
+    out = []
+    for el in ctx.file.doc.iter():
+        spec = specs.get(id(el))
+        for attr in el.attributes:
+            aspec = spec.attributes.get(attr.name) if spec is not None else None
+            if (aspec is not None and aspec.secret) or _SECRET_NAME.search(attr.name):
+                out.append((attr.name, attr.value_span))
+    return out
+
+
 def _parser_rule(code: str, scope: str, title: str, severity: Severity, rationale: str, link: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
-        for p in ctx.file.doc.problems:
-            if p.code == code:
-                ctx.report(p.span, p.message)
+        problems = [p for p in ctx.file.doc.problems if p.code == code]
+        secrets = _secret_values(ctx) if problems and scope == XML_FILE else []
+        for p in problems:
+            message = p.message
+            for name, (a, b) in secrets:
+                if a <= p.span[0] and p.span[1] <= b:
+                    # Parser messages quote the text they complain about; a
+                    # secret value is never shown.
+                    if code == "xml-entity":
+                        message = f"the secret value of '{name}' (not shown) has an '&' that starts no valid entity reference; write a literal '&' as '&amp;'"
+                    else:
+                        message = f"the secret value of '{name}' (not shown) is not well formed"
+                    break
+            ctx.report(p.span, message)
 
     rule(code, title=title, severity=severity, scope=scope, category="syntax", rationale=rationale, link=link, bad=bad, good=good)(check)
 
