@@ -16,7 +16,10 @@ from zcsec.catalogue import load_catalogue, resolve_abbreviation
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO_ROOT / "schemas"
 CATALOGUE_SCHEMA = SCHEMAS / "catalogue.schema.json"
-DATA_FILES = sorted(p for p in SCHEMAS.rglob("*.json") if p.name != "catalogue.schema.json")
+# schemas/snippets/ holds editor snippets, not catalogue data; the loader skips it.
+NOT_CATALOGUE = {"snippets"}
+ALL_JSON = sorted(p for p in SCHEMAS.rglob("*.json") if p.name != "catalogue.schema.json")
+DATA_FILES = [p for p in ALL_JSON if p.relative_to(SCHEMAS).parts[0] not in NOT_CATALOGUE]
 # Hand-curated Liberty files (the generated one is checked in its own test).
 CURATED_LIBERTY = sorted(p for p in (SCHEMAS / "liberty").glob("*.json") if not p.name.startswith("generated-"))
 
@@ -41,6 +44,15 @@ def test_there_are_data_files():
     kinds = {_load_json(p).get("kind") for p in DATA_FILES}
     assert kinds == {"liberty", "csd"}, DATA_FILES
     assert CURATED_LIBERTY, "no curated Liberty catalogue files found"
+
+
+def test_every_json_file_under_schemas_is_catalogue_data_or_a_known_exception():
+    """A new kind of data file must be added to NOT_CATALOGUE (and skipped by
+    the loader) instead of silently escaping the catalogue-schema test."""
+    others = [p for p in ALL_JSON if p not in DATA_FILES]
+    for p in others:
+        data = _load_json(p)
+        assert not (isinstance(data, dict) and "kind" in data), f"{p} looks like a catalogue file but is not checked"
 
 
 def test_catalogue_schema_is_a_valid_draft_2020_12_schema(catalogue_schema):
@@ -109,8 +121,8 @@ def test_bundled_catalogue_loads_without_problems():
 
 
 def _write(directory: Path, name: str, data) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
     p = directory / name
+    p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
     return p
 
@@ -227,6 +239,30 @@ def test_broken_file_in_extra_dir_is_reported_and_skipped(tmp_path):
     assert any(str(not_ours) in p for p in cat.problems)
     assert cat.liberty.element("acme_widgetConnection") is not None
     assert cat.liberty.element("zosconnect_cicsIpicConnection") is not None
+
+
+def test_snippets_folder_is_not_catalogue_data(tmp_path):
+    base = tmp_path / "base"
+    _write(base, "liberty/x.json", {"kind": "liberty", "elements": {"x": {}}})
+    _write(base, "snippets/liberty.json", [{"label": "a snippet", "body": ["<x/>"]}])
+    cat = load_catalogue(base_dirs=[base])
+    assert cat.problems == ()
+    assert [p.name for p in cat.files] == ["x.json"]
+
+
+def test_edited_project_file_is_read_again(tmp_path):
+    """The language server runs for hours; a fixed catalogue file counts."""
+    extra = tmp_path / "schemas"
+    broken = _write(extra, "acme.json", '{"kind": "liberty", "elements": {')
+    first = load_catalogue(extra_dirs=[extra])
+    assert first.problems and first.liberty.element("acme_widgetConnection") is None
+    assert load_catalogue(extra_dirs=[extra]) is first  # unchanged: cached
+    _write(extra, "acme.json", PROJECT_FILE)
+    second = load_catalogue(extra_dirs=[extra])
+    assert second.problems == ()
+    assert second.liberty.element("acme_widgetConnection") is not None
+    broken.unlink()
+    assert load_catalogue(extra_dirs=[extra]).liberty.element("acme_widgetConnection") is None
 
 
 def test_missing_extra_dir_is_harmless(tmp_path):

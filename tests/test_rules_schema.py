@@ -291,6 +291,17 @@ def test_project_config(tmp_path):
     assert check(p) == []
 
 
+def test_project_catalogue_problem_is_a_project_config_finding(tmp_path):
+    proj = write(tmp_path, ".zcsec.toml", 'schemas = ["schemas"]\n')
+    broken = write(tmp_path, "schemas/acme.json", '{"kind": "liberty", "elements": {')
+    p = write(tmp_path, "server.xml", server(""))
+    [f] = check(p)
+    assert (f.code, f.severity, f.path, rng(f.range)) == ("project-config", W, str(proj), (0, 0, 0, 0))
+    assert str(broken) in f.message
+    broken.write_text('{"kind": "liberty", "elements": {}}')
+    assert check(p) == []
+
+
 def test_every_wellformed_rule_has_a_case():
     from zcsec.rules import wellformed
 
@@ -480,18 +491,19 @@ def test_secrets_never_appear_in_messages(tmp_path):
             flag="{CANARY}" ttl="{CANARY}" hash="{CANARY}" password="{CANARY}"/>
         <acme_vault id="v2" pin="${{vault.pin}}" phrase="${{vault.phrase}}"/>
         <acme_vault id="v3" pin="-{secret_pin}"/>
+        <acme_unknownThing adminPassword="{CANARY}&{CANARY[:6]};"/>
     """
     p = write(tmp_path, "server.xml", server(body))
     findings = check(p, everything=True)
     codes = sorted(f.code for f in findings)
     # The invalid content is found ...
-    assert codes.count("xml-entity") == 2, findings
+    assert codes.count("xml-entity") == 3, findings
     # mode, flag, ttl and pin via a variable; pin twice; token and hash.
     # (Patterns are never checked on secrets: a mismatch would hint at the value.)
     assert codes.count("invalid-value") == 4, findings
     assert codes.count("value-out-of-range") == 2, findings
     assert codes.count("value-too-long") == 2, findings
-    assert all(f.message.startswith("the secret value of 'password'") for f in findings if f.code == "xml-entity")
+    assert sorted(f.message.split("'")[1] for f in findings if f.code == "xml-entity" and f.message.startswith("the secret value of")) == ["adminPassword", "password", "password"]
     # ... but no message shows any part of the secret values.
     for f in findings:
         for fragment in (CANARY, CANARY[:6], CANARY[7:], secret_pin, "9999123", CANARY[-4:]):

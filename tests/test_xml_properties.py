@@ -202,6 +202,20 @@ def test_parse_is_deterministic(text):
     assert [(e.name, e.span) for e in a.iter()] == [(e.name, e.span) for e in b.iter()]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_edited_example_files_never_raise(data):
+    """An example file with a few random edits: deletions and insertions of
+    XML-ish tokens, as while a person types."""
+    text = EXAMPLE_FILES[data.draw(st.integers(0, len(EXAMPLE_FILES) - 1))].read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 4))):
+        a = data.draw(st.integers(0, len(text)))
+        b = data.draw(st.integers(a, min(len(text), a + 40)))
+        insert = data.draw(st.sampled_from(XMLISH_TOKENS + [""]))
+        text = text[:a] + insert + text[b:]
+    check_invariants(text)
+
+
 def test_example_files_exist():
     assert len(EXAMPLE_FILES) >= 10
     for path in EXAMPLE_FILES:

@@ -10,6 +10,9 @@ from zcsec.xmlparse import Element, XmlDocument, decode_entities, parse_xml
 
 # -- helpers ------------------------------------------------------------------
 
+# Speed checks measure this process's CPU time (time.process_time), not wall
+# time, and leave a wide margin, so a busy machine does not make them flaky.
+
 
 def sub(source: str, span) -> str:
     a, b = span
@@ -519,9 +522,9 @@ def test_doctype_with_internal_subset_is_reported_and_never_expanded():
         lol.append(f'<!ENTITY lol{i} "{("&" + prev + ";") * 10}">')
     subset = "\n  ".join(lol)
     src = f"<?xml version=\"1.0\"?>\n<!DOCTYPE server [\n  {subset}\n]>\n<server a='&lol9;'>&lol9;</server>"
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     doc = parse_xml(src)
-    assert time.perf_counter() - t0 < 0.5
+    assert time.process_time() - t0 < 1.0
     p = only(doc, "xml-doctype")
     assert sub(src, p.span) == "<!DOCTYPE"
     assert LineIndex(src).range(*p.span) == rng(1, 0, 1, 9)
@@ -725,9 +728,9 @@ def test_deep_nesting_unclosed():
 def test_many_unmatched_end_tags_in_deep_nesting_stay_fast():
     depth = 10_000
     src = "<e>" * depth + "</x>" * depth
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     doc = parse_xml(src)
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 2.0
     assert codes(doc).count("xml-mismatch") == depth
     assert codes(doc).count("xml-unclosed") == depth
     # Matching still works after unmatched tags: each </e> closes its own <e>.
@@ -750,9 +753,9 @@ def test_open_name_counts_survive_implicit_closes():
 def test_one_megabyte_attribute_value_is_fast():
     big = "x" * 1_000_000
     src = f'<server><a v="{big}" w="1"/></server>'
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     doc = parse_xml(src)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 2.0
     assert doc.problems == []
     a = doc.root.children[0]
     assert len(a.value("v")) == 1_000_000
@@ -761,9 +764,9 @@ def test_one_megabyte_attribute_value_is_fast():
 
     # The same with a missing closing quote (recovering path).
     src = f'<server><a v="{big}\n<b/></server>'
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     doc = parse_xml(src)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 2.0
     assert names(doc.root) == ["a", "b"]
     assert doc.root.children[0].get("v").value_span == (14, 14 + 1_000_000)
 

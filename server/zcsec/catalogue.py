@@ -319,7 +319,9 @@ def resolve_abbreviation(written: str, specs: dict) -> Resolution:
     w = written.upper()
     if w in specs:
         return Resolution("exact", w)
-    cands = [name for name in specs if name.startswith(w)]
+    # Keywords that exist only in old releases match when written in full, so
+    # that they never make a current keyword's abbreviation ambiguous.
+    cands = [name for name in specs if name.startswith(w) and not _obsolete(specs[name])]
     if not cands:
         return Resolution("unknown", None)
     valid = [name for name in cands if len(w) >= len(specs[name].abbr)]
@@ -330,6 +332,11 @@ def resolve_abbreviation(written: str, specs: dict) -> Resolution:
     if len(cands) == 1:
         return Resolution("short", cands[0], tuple(cands))
     return Resolution("ambiguous", None, tuple(sorted(cands)))
+
+
+def _obsolete(spec: object) -> bool:
+    releases = getattr(spec, "releases", None)
+    return bool(releases) and releases.lstrip().startswith("<")
 
 
 class CsdCatalogue:
@@ -385,23 +392,48 @@ class Catalogue:
     problems: tuple[str, ...] = ()
 
 
+# Folders beside the catalogue files that hold other data (editor snippets).
+NOT_CATALOGUE_DIRS = ("snippets",)
+
+
 def _catalogue_files(dirs: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for d in dirs:
         if d.is_dir():
-            files.extend(sorted(p for p in d.rglob("*.json") if p.name != "catalogue.schema.json"))
+            files.extend(
+                sorted(
+                    p
+                    for p in d.rglob("*.json")
+                    if p.name != "catalogue.schema.json" and not any(part in NOT_CATALOGUE_DIRS for part in p.relative_to(d).parts[:-1])
+                )
+            )
     return files
 
 
 def load_catalogue(extra_dirs: Iterable[Path] = (), base_dirs: Iterable[Path] | None = None) -> Catalogue:
     """Load and merge every catalogue file.  A file that cannot be read is
     reported in ``problems`` and skipped; it never stops the others."""
-    bases = list(base_dirs) if base_dirs is not None else default_schema_dirs()
-    return _load(tuple(str(p) for p in bases), tuple(str(p) for p in extra_dirs))
+    bases = tuple(str(p) for p in (list(base_dirs) if base_dirs is not None else default_schema_dirs()))
+    extras = tuple(str(p) for p in extra_dirs)
+    return _load(bases, extras, _signature(bases + extras))
+
+
+def _signature(dirs: tuple[str, ...]) -> tuple:
+    """Names, sizes and modification times of the catalogue files: a file
+    that is edited, added or removed makes the next load read them again
+    (the language server runs for a long time)."""
+    sig = []
+    for path in _catalogue_files(Path(d) for d in dirs):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        sig.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(sig)
 
 
 @lru_cache(maxsize=8)
-def _load(bases: tuple[str, ...], extras: tuple[str, ...]) -> Catalogue:
+def _load(bases: tuple[str, ...], extras: tuple[str, ...], _files: tuple = ()) -> Catalogue:
     entries: list[tuple[int, int, Path, dict]] = []
     problems: list[str] = []
     order = 0

@@ -221,6 +221,9 @@ def cics_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Postur
         link_user = None
         if side.service is not None:
             unknowns.append("the IPCONN CICS uses for this connection")
+    elif side.linkauth == "CERTUSER" and bind == "none":
+        # No client certificate reaches CICS (no sslCertsRef, AT-TLS, or not SSL(CLIENTAUTH)).
+        link_user = "none established (LINKAUTH(CERTUSER) without TLS client authentication)"
     elif side.linkauth == "CERTUSER":
         link_user = "the RACF user mapped from z/OS Connect's client certificate"
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -25,6 +26,7 @@ class ZcsecServer(LanguageServer):
         self.settings = Settings()
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, int | None] = {}
+        self._published_generation: dict[str, int] = {}
 
     # -- helpers -----------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -39,6 +41,12 @@ class ZcsecServer(LanguageServer):
 
     def path_of(self, uri: str) -> str | None:
         return uri_to_path(uri)
+
+    def open_document(self, uri: str):
+        """The open document ``uri`` names, or None.  pygls keys open
+        documents by the percent-decoded URI (``file:///c:/a b`` for the
+        ``file:///c%3A/a%20b`` a client sends)."""
+        return self.workspace.text_documents.get(unquote(uri))
 
     def supports_pull(self) -> bool:
         caps = self.client_capabilities
@@ -84,32 +92,37 @@ class ZcsecServer(LanguageServer):
             if self._pending.get(uri) is asyncio.current_task():
                 self._pending.pop(uri, None)
 
-    def _analyse_for(self, path: str) -> list[tuple[str, int | None, list[lsp.Diagnostic]]]:
-        """Analyse in a worker thread; return (uri, version, diagnostics) for
-        every open document that may have changed, versions read before the
-        analysis so that a newer edit is never labelled with stale results."""
+    def _analyse_for(self, path: str) -> list[tuple[str, int | None, int, list[lsp.Diagnostic]]]:
+        """Analyse in a worker thread; return (uri, version, generation,
+        diagnostics) for every open document that may have changed, versions
+        and generations read before the analysis so that a newer edit is never
+        labelled with stale results."""
         out = []
         targets = self.service.dependents(path)
         versions = {}
-        for uri, doc in list(self.workspace.text_documents.items()):
-            p = self.path_of(uri)
+        for doc in list(self.workspace.text_documents.values()):
+            p = self.path_of(doc.uri)
             if p in targets:
-                versions[p] = (uri, doc.version)
+                versions[p] = (doc.uri, doc.version)  # the client's own URI, not pygls' decoded key
         for p in targets:
             if p not in versions:
                 continue
             uri, version = versions[p]
+            generation = self.service.generation  # the findings are at least this new
             findings = self.service.findings(p)
-            out.append((uri, version, [to_diagnostic(f) for f in findings]))
+            out.append((uri, version, generation, [to_diagnostic(f) for f in findings]))
         return out
 
-    def _publish(self, targets: list[tuple[str, int | None, list[lsp.Diagnostic]]]) -> None:
-        for uri, version, diagnostics in targets:
-            doc = self.workspace.text_documents.get(uri)
+    def _publish(self, targets: list[tuple[str, int | None, int, list[lsp.Diagnostic]]]) -> None:
+        for uri, version, generation, diagnostics in targets:
+            doc = self.open_document(uri)
             if doc is None or doc.version != version:
                 continue  # closed, or edited again since: a newer analysis is on its way
+            if generation < self._published_generation.get(uri, -1):
+                continue  # an analysis that saw a later change of another file was published already
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
             self._published[uri] = version
+            self._published_generation[uri] = generation
 
     def clear(self, uri: str) -> None:
         task = self._pending.pop(uri, None)
@@ -117,6 +130,7 @@ class ZcsecServer(LanguageServer):
             task.cancel()
         if uri in self._published:
             self._published.pop(uri, None)
+        self._published_generation.pop(uri, None)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -206,7 +220,7 @@ def did_open(ls: ZcsecServer, params: lsp.DidOpenTextDocumentParams) -> None:
 def did_change(ls: ZcsecServer, params: lsp.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
     path = ls.path_of(uri)
-    doc = ls.workspace.text_documents.get(uri)
+    doc = ls.open_document(uri)
     if path is None or doc is None:
         return  # a change for a document that was never opened
     ls.service.change(path, doc.source)

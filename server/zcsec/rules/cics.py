@@ -555,12 +555,23 @@ def ipic_transaction(ctx: Context) -> None:
     scope=CSD_FILE,
     category="security",
     provider="cics",
-    rationale="SSL(ATTLSAWARE) exists for HTTP and USER TCPIPSERVICEs only; for IPIC, CICS supports AT-TLS in basic mode with SSL(NO). Use SSL(YES) or SSL(CLIENTAUTH) for TLS by CICS, or SSL(NO) with an AT-TLS policy.",
+    rationale="SSL(ATTLSAWARE) exists for HTTP and USER TCPIPSERVICEs only; for IPIC, CICS supports AT-TLS in basic mode with SSL(NO). Use SSL(YES) or SSL(CLIENTAUTH) for TLS by CICS, or SSL(NO) with an AT-TLS policy. The CICS TS 5.x syntax has no SSL(ATTLSAWARE) for IPIC; whether 6.x added it is not confirmed, so the finding is an error only when .zcsec.toml sets a cics_release below 6, and a warning otherwise.",
     link=TRANSPORT,
     bad=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) SSL(ATTLSAWARE)",
     good=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) SSL(CLIENTAUTH)",
 )
 def ipic_attlsaware(ctx: Context) -> None:
+    # Confirmed invalid only for CICS TS 5.x (syntax diagrams); 6.x is unconfirmed.
+    release = (ctx.project.cics_release or "").strip()
+    major = release.split(".")[0]
+    before_6 = major.isdigit() and int(major) < 6
     for svc in _ipic_services(ctx):
         if svc.upper("SSL") == "ATTLSAWARE":
-            ctx.report(keyword_span(svc, "SSL"), f"TCPIPSERVICE {svc.name} is PROTOCOL(IPIC), where SSL(ATTLSAWARE) is not valid")
+            if before_6:
+                ctx.report(keyword_span(svc, "SSL"), f"TCPIPSERVICE {svc.name} is PROTOCOL(IPIC), where SSL(ATTLSAWARE) is not valid in CICS TS {release}")
+            else:
+                ctx.report(
+                    keyword_span(svc, "SSL"),
+                    f"TCPIPSERVICE {svc.name} is PROTOCOL(IPIC), where SSL(ATTLSAWARE) is not valid up to CICS TS 5.6 (not confirmed for 6.x); for IPIC, AT-TLS works in basic mode with SSL(NO)",
+                    severity=Severity.WARNING,
+                )

@@ -35,7 +35,7 @@ def _full_name_fix(path: str, span: tuple[int, int], name: str) -> Fix:
     category="csd",
     rationale="DFHCSDUP rejects a command it does not know and skips the definitions it would have made.",
     link=COMMANDS,
-    bad=" DEFIN IPCONN(ZOSCONN) GROUP(ZCGRP)",
+    bad=" DEFNE IPCONN(ZOSCONN) GROUP(ZCGRP)",
     good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
     fix="Replace it with the closest command.",
 )
@@ -101,8 +101,8 @@ def ambiguous(ctx: Context) -> None:
     category="csd",
     rationale="Each keyword has a documented minimum abbreviation; a shorter form may be rejected by DFHCSDUP or become ambiguous in a later release. Where the minimum itself is not confirmed this is only a hint.",
     link="https://www.ibm.com/docs/en/SSGMCP_5.5.0/system-programming/intro/dfha8lr.html",
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PR(IPIC)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)",
+    bad=" USERDEF IPCONN(ZOSCONN) GROUP(ZCGRP)",
+    good=" USERDEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
     fix="Write the name in full.",
 )
 def short_abbreviation(ctx: Context) -> None:
@@ -135,8 +135,8 @@ def short_abbreviation(ctx: Context) -> None:
     category="csd",
     rationale="DEFINE, ALTER and USERDEFINE need a CICS resource type (IPCONN, TCPIPSERVICE, PROGRAM, ...) as their first operand.",
     link="https://www.ibm.com/docs/zh-tw/SSGMCP_5.5.0/reference/resources/dfha4_define.html",
-    bad=" DEFINE IPCON(ZOSCONN) GROUP(ZCGRP)",
-    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
+    bad=" DEFINE TCPSERVICE(ZCIPIC) GROUP(ZCGRP) PORTNUMBER(1491)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PORTNUMBER(1491)",
 )
 def unknown_resource_type(ctx: Context) -> None:
     names = list(ctx.catalogue.csd.resource_types)
@@ -324,6 +324,9 @@ def keyword_protocol(ctx: Context) -> None:
                 continue
             else:
                 protocol = "HTTP"
+        pspec = cmd.resource_spec.keywords.get("PROTOCOL") if cmd.resource_spec is not None else None
+        if pspec is not None and pspec.values and protocol not in pspec.values:
+            continue  # not a protocol at all: csd-invalid-value reports it
         for kw in cmd.keywords:
             if kw.spec is None or not kw.spec.protocols or protocol in kw.spec.protocols:
                 continue

@@ -3,6 +3,7 @@ DFHCSDUP record syntax, unreadable files and broken includes."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from ..findings import Severity
@@ -217,3 +218,8 @@ def _project_config(ctx: Context) -> None:
         return
     for message in project.problems:
         ctx.report((0, 0), message, path=str(project.path))
+    # Project-local catalogue files (schemas = [...]) that could not be used.
+    folders = [str(d) + os.sep for d in project.schema_dirs]
+    for message in ctx.catalogue.problems:
+        if any(message.startswith(f) for f in folders):
+            ctx.report((0, 0), message, path=str(project.path))

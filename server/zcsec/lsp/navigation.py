@@ -1,0 +1,183 @@
+"""Navigation requests: a thin adapter over :mod:`zcsec.ide.navigation`
+(definition, references, rename, document symbols, document links)."""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcInvalidParams
+
+from ..ide import navigation as nav
+from ..text import LineIndex
+from ..workspace import Workspace, norm
+from .convert import path_to_uri
+from .hover import _encoding, in_pool, model_index, to_lsp_range, to_offset, workspace_for
+from .server import ZcsecServer, server
+
+_SYMBOL_KINDS = {
+    "connection": lsp.SymbolKind.Interface,
+    "credentials": lsp.SymbolKind.Key,
+    "tls": lsp.SymbolKind.Key,
+    "keystore": lsp.SymbolKind.Key,
+    "registry": lsp.SymbolKind.Namespace,
+    "authorization": lsp.SymbolKind.Namespace,
+    "security": lsp.SymbolKind.Object,
+    "include": lsp.SymbolKind.File,
+    "element": lsp.SymbolKind.Property,
+    "definition": lsp.SymbolKind.Struct,
+    "command": lsp.SymbolKind.Function,
+}
+
+
+def uri_for(ls: ZcsecServer, path: str) -> str:
+    """The URI the client uses for ``path`` when the document is open, else a file URI."""
+    p = norm(path)
+    try:
+        for uri in list(ls.workspace.text_documents):
+            if ls.path_of(uri) == p:
+                return uri
+    except Exception:  # noqa: BLE001
+        pass
+    return path_to_uri(p)
+
+
+def _range_in(ws: Workspace, path: str, span: tuple[int, int], enc: str) -> lsp.Range:
+    index = model_index(ws, path)
+    if index is None:
+        index = ws.index_for(path) or LineIndex("")
+    return to_lsp_range(index, span, enc)
+
+
+def _locations(ls: ZcsecServer, ws: Workspace, locs: list[nav.Location], enc: str) -> list[lsp.Location]:
+    return [lsp.Location(uri_for(ls, loc.path), _range_in(ws, loc.path, loc.span, enc)) for loc in locs]
+
+
+# -- definition -------------------------------------------------------------
+
+
+def compute_definition(ls: ZcsecServer, uri: str, position: lsp.Position) -> list[lsp.Location] | None:
+    found = workspace_for(ls, uri)
+    if found is None:
+        return None
+    ws, path, index = found
+    enc = _encoding(ls)
+    locs = nav.definition(ws, path, to_offset(index, position, enc))
+    return _locations(ls, ws, locs, enc) or None
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+async def definition(ls: ZcsecServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
+    return await in_pool(ls, "definition", compute_definition, ls, params.text_document.uri, params.position)
+
+
+# -- references ---------------------------------------------------------------
+
+
+def compute_references(ls: ZcsecServer, uri: str, position: lsp.Position, include_declaration: bool) -> list[lsp.Location]:
+    found = workspace_for(ls, uri)
+    if found is None:
+        return []
+    ws, path, index = found
+    enc = _encoding(ls)
+    locs = nav.references(ws, path, to_offset(index, position, enc), include_declaration)
+    return _locations(ls, ws, locs, enc)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
+async def references(ls: ZcsecServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
+    include = bool(params.context.include_declaration) if params.context is not None else True
+    return await in_pool(ls, "references", compute_references, ls, params.text_document.uri, params.position, include, default=[])
+
+
+# -- rename -------------------------------------------------------------------
+
+
+def compute_prepare_rename(ls: ZcsecServer, uri: str, position: lsp.Position) -> lsp.PrepareRenamePlaceholder | None:
+    found = workspace_for(ls, uri)
+    if found is None:
+        return None
+    ws, path, index = found
+    enc = _encoding(ls)
+    result = nav.prepare_rename(ws, path, to_offset(index, position, enc))
+    if result is None:
+        return None
+    span, text = result
+    return lsp.PrepareRenamePlaceholder(range=to_lsp_range(index, span, enc), placeholder=text)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+async def prepare_rename(ls: ZcsecServer, params: lsp.PrepareRenameParams) -> lsp.PrepareRenamePlaceholder | None:
+    return await in_pool(ls, "prepareRename", compute_prepare_rename, ls, params.text_document.uri, params.position)
+
+
+def compute_rename(ls: ZcsecServer, uri: str, position: lsp.Position, new_name: str) -> lsp.WorkspaceEdit | nav.RenameError | None:
+    found = workspace_for(ls, uri)
+    if found is None:
+        return None
+    ws, path, index = found
+    enc = _encoding(ls)
+    try:
+        edits = nav.rename(ws, path, to_offset(index, position, enc), new_name)
+    except nav.RenameError as exc:
+        return exc
+    if edits is None:
+        return None
+    changes: dict[str, list[lsp.TextEdit]] = {}
+    for p, lst in edits.items():
+        changes[uri_for(ls, p)] = [lsp.TextEdit(range=_range_in(ws, p, e.span, enc), new_text=e.new_text) for e in lst]
+    return lsp.WorkspaceEdit(changes=changes)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_RENAME)
+async def rename(ls: ZcsecServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+    result = await in_pool(ls, "rename", compute_rename, ls, params.text_document.uri, params.position, params.new_name)
+    if isinstance(result, nav.RenameError):
+        raise JsonRpcInvalidParams(str(result))
+    return result
+
+
+# -- document symbols ---------------------------------------------------------------
+
+
+def _symbol(sym: nav.Symbol, index: LineIndex, enc: str) -> lsp.DocumentSymbol:
+    return lsp.DocumentSymbol(
+        name=sym.name or "?",
+        detail=sym.detail,
+        kind=_SYMBOL_KINDS.get(sym.kind, lsp.SymbolKind.Object),
+        range=to_lsp_range(index, sym.span, enc),
+        selection_range=to_lsp_range(index, sym.selection_span, enc),
+        children=[_symbol(c, index, enc) for c in sym.children] or None,
+    )
+
+
+def compute_symbols(ls: ZcsecServer, uri: str) -> list[lsp.DocumentSymbol]:
+    found = workspace_for(ls, uri)
+    if found is None:
+        return []
+    ws, path, index = found
+    enc = _encoding(ls)
+    return [_symbol(s, index, enc) for s in nav.document_symbols(ws, path)]
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+async def document_symbols(ls: ZcsecServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+    return await in_pool(ls, "documentSymbol", compute_symbols, ls, params.text_document.uri, default=[])
+
+
+# -- document links -------------------------------------------------------------------
+
+
+def compute_links(ls: ZcsecServer, uri: str) -> list[lsp.DocumentLink]:
+    found = workspace_for(ls, uri)
+    if found is None:
+        return []
+    ws, path, index = found
+    enc = _encoding(ls)
+    return [
+        lsp.DocumentLink(range=to_lsp_range(index, link.span, enc), target=path_to_uri(link.target), tooltip=link.target)
+        for link in nav.document_links(ws, path)
+    ]
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_LINK, lsp.DocumentLinkOptions(resolve_provider=False))
+async def document_links(ls: ZcsecServer, params: lsp.DocumentLinkParams) -> list[lsp.DocumentLink]:
+    return await in_pool(ls, "documentLink", compute_links, ls, params.text_document.uri, default=[])
