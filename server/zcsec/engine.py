@@ -33,6 +33,12 @@ def suppressions_of(file: XmlFile | CsdFile) -> Suppressions:
     next_line: dict[int, set[str]] = {}
     from_line: list[tuple[int, set[str]]] = []
     comments = file.doc.comments
+    tag_ends: dict[int, int] | None = None
+    if isinstance(file, XmlFile) and any("zcsec-disable-next-line" in c.text for c in comments):
+        tag_ends = {}
+        for el in file.doc.iter():
+            first = index.line_of(el.start)
+            tag_ends.setdefault(first, index.line_of(max(el.start, el.start_tag_end - 1)))
     for c in comments:
         m = _SUPPRESS.search(c.text)
         if not m:
@@ -40,7 +46,11 @@ def suppressions_of(file: XmlFile | CsdFile) -> Suppressions:
         codes = {t for t in re.split(r"[\s,]+", m.group(2).strip()) if t} or {"all"}
         if m.group(1):
             line = index.line_of(c.span[1] - 1 if c.span[1] > c.span[0] else c.span[0]) + 1
-            next_line.setdefault(line, set()).update(codes)
+            # An element whose start tag begins on that line is covered whole,
+            # so that attributes written one per line can be suppressed too.
+            last = tag_ends.get(line, line) if tag_ends is not None else line
+            for covered in range(line, last + 1):
+                next_line.setdefault(covered, set()).update(codes)
         else:
             from_line.append((index.line_of(c.span[0]), codes))
     return Suppressions(next_line, from_line)

@@ -487,3 +487,33 @@ async def test_neovim_code_actions_from_pulled_diagnostics(neovim):
     s.apply(action.edit)
     report = await neovim.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri)))
     assert "ref-unresolved" not in {d.code for d in report.items}
+
+
+def test_suppress_inside_multiline_start_tag_goes_above_the_tag():
+    """A finding on the third line of a start tag written one attribute per
+    line is suppressed by a comment above the tag, which the engine applies
+    to the whole tag."""
+    from zcsec.lsp.actions import SourceText, xml_suppress_edit
+
+    text = '<server>\n    <zosconnect_cicsIpicConnection id="c"\n        host="h" port="1491"\n        authDataRef="nope"/>\n</server>\n'
+    edit = xml_suppress_edit(SourceText(text, "liberty"), 3, "ref-unresolved")
+    assert edit is not None
+    assert (edit.range.start.line, edit.range.start.character) == (1, 0)
+    assert edit.new_text == "    <!-- zcsec-disable-next-line ref-unresolved -->\n"
+
+
+def test_engine_suppression_covers_a_multiline_start_tag(tmp_path):
+    from zcsec.analysis import analyse
+
+    (tmp_path / "server.xml").write_text(
+        "<server>\n"
+        "  <!-- zcsec-disable-next-line ref-unresolved -->\n"
+        '  <zosconnect_cicsIpicConnection id="c"\n'
+        '      host="h" port="1491"\n'
+        '      authDataRef="nope"/>\n'
+        '  <zosconnect_cicsIpicConnection id="d" host="h" port="1491"\n'
+        '      authDataRef="nope2"/>\n'
+        "</server>\n"
+    )
+    found = [(f.code, f.range.start.line) for f in analyse([str(tmp_path)]).findings if f.code == "ref-unresolved"]
+    assert found == [("ref-unresolved", 6)]

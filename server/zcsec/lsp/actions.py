@@ -135,6 +135,15 @@ class SourceText:
         i = bisect_right(self._markup, (offset, len(self.text) + 2)) - 1
         return i >= 0 and self._markup[i][0] < offset < self._markup[i][1]
 
+    def markup_start(self, offset: int) -> int | None:
+        """Where the markup holding ``offset`` starts, if any."""
+        if self._markup is None:
+            self._markup = markup_spans(self.text)
+        i = bisect_right(self._markup, (offset, len(self.text) + 2)) - 1
+        if i >= 0 and self._markup[i][0] < offset < self._markup[i][1]:
+            return self._markup[i][0]
+        return None
+
     @property
     def record_kinds(self) -> list[str]:
         if self._kinds is None:
@@ -191,7 +200,16 @@ def xml_suppress_edit(source: SourceText, line: int, code: str) -> lsp.TextEdit 
     if line == 0 and line_text.lstrip("\ufeff").startswith("<?xml"):
         return None  # nothing may come before the XML declaration
     if source.inside_markup(line_start):
-        return None  # a comment there would break a tag; a comment above the tag would hide another line
+        # Inside a start tag written over several lines: a comment above the
+        # tag covers the whole tag (see engine.suppressions_of).
+        lt = source.markup_start(line_start)
+        if lt is None or text[lt + 1 : lt + 2] in ("!", "?", "/"):
+            return None
+        line = index.line_of(lt)
+        line_start = index.starts[line]
+        if text[line_start:lt].strip():
+            return None  # something else starts that line; a comment above would hide it too
+        line_text = index.line_text(line)
     if line > 0:
         above = index.line_text(line - 1)
         last = None

@@ -63,10 +63,13 @@ class ZcsecServer(LanguageServer):
     def schedule(self, uri: str, delay_ms: int | None = None) -> None:
         """(Re)start the debounced analysis of ``uri`` and of the open documents that depend on it."""
         if self.supports_pull():
-            try:
-                self.workspace_diagnostic_refresh(None)
-            except Exception:  # noqa: BLE001
-                pass
+            # The client pulls; ask it to pull again when it says it can be asked.
+            refresh = getattr(getattr(getattr(self.client_capabilities, "workspace", None), "diagnostics", None), "refresh_support", False)
+            if refresh:
+                try:
+                    self.workspace_diagnostic_refresh(None)
+                except Exception:  # noqa: BLE001
+                    pass
             return
         task = self._pending.pop(uri, None)
         if task is not None:
