@@ -19,6 +19,7 @@ from .analysis import catalogue_for
 from .engine import run_rules
 from .findings import Finding
 from .project import ProjectConfig, find_project_file, load_project
+from .sources import has_server_root
 from .workspace import FileStore, Workspace, classify_path, discover, norm
 
 
@@ -161,6 +162,22 @@ class AnalysisService:
             snap = Snapshot(key, self.generation, ws, findings, by_path)
             self._snapshots[key] = snap
             return snap
+
+    def all_snapshots(self) -> list[Snapshot]:
+        """A snapshot of every project in the workspace folders."""
+        with self._lock:
+            out = []
+            for key, files in self._discover().items():
+                if files:
+                    out.append(self.snapshot(next(iter(files))))
+            return out
+
+    def relevant(self, path: str, text: str) -> bool:
+        """Whether a document is Liberty configuration (an XML file with a
+        <server> root) or CSD input; other XML files are left alone."""
+        if norm(path).lower().endswith(".xml"):
+            return has_server_root(text)
+        return True
 
     def findings(self, path: str) -> list[Finding]:
         snap = self.snapshot(path)

@@ -26,7 +26,7 @@ def make_client(client_name: str, settings: dict | None = None):
             root_uri=tmp_path.as_uri(),
             initialization_options={"diagnosticsDelayMs": 0, **(settings or {})},
         )
-        await lsp_client.initialize_session(params)
+        lsp_client.init_result = await lsp_client.initialize_session(params)
         lsp_client.root = tmp_path
         yield lsp_client
         await lsp_client.shutdown_session()

@@ -182,8 +182,9 @@ async def test_same_requests_with_neovim(neovim):
     text = SERVER.replace('id="cics1"', 'id="cics\u00e9\U0001F600"')
     path = write(client, "server.xml", text)
     open_doc(client, path, text)
-    # Neovim prefers UTF-8 positions; the server must answer in the encoding it negotiated.
-    encoding = "utf-8"
+    # Neovim offers UTF-8 first, but zcsec always negotiates UTF-16 (which every
+    # client must support), so positions count UTF-16 code units here too.
+    encoding = "utf-16"
     pos = position(text, 'sslCertsRef="', encoding)
     items = await complete(client, path, pos, trigger='"')
     tls = by_label(items, "cicsTls")

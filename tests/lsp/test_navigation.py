@@ -162,15 +162,15 @@ async def test_document_links(client):
     assert [(lk.range, lk.target) for lk in links] == [(rng(f["server"], "conf/security.xml"), f["security"].as_uri())]
 
 
-async def test_neovim_gets_utf8_columns(neovim):
-    # neovim offers utf-8 first, so pygls negotiates utf-8 columns; a non-ASCII
-    # host name before the reference moves the column of the reference.
+async def test_neovim_gets_utf16_columns(neovim):
+    # neovim offers utf-8 first, but zcsec negotiates utf-16 with every client;
+    # a non-ASCII host name before the reference counts one unit per character.
     text = SERVER.replace('host="cics1.example.com" port="1491"\n        sslCertsRef', 'host="hôte-é.example.com" port="1491" sslCertsRef')
     f = setup(neovim, text)
     line_text = f["server"].read_text(encoding="utf-8").splitlines()[7]
     col16 = line_text.index("zcSSL")
-    col8 = len(line_text[:col16].encode("utf-8"))
-    assert col8 == col16 + 2
+    assert neovim.init_result.capabilities.position_encoding == lsp.PositionEncodingKind.Utf16
+    col8 = col16  # the column sent is in UTF-16 units
     got = await neovim.text_document_definition_async(lsp.DefinitionParams(doc(f["server"]), lsp.Position(7, col8 + 1)))
     assert list(got) == [lsp.Location(f["security"].as_uri(), rng(f["security"], "zcSSL"))]
     prep = await neovim.text_document_prepare_rename_async(lsp.PrepareRenameParams(doc(f["server"]), lsp.Position(7, col8 + 1)))

@@ -9,19 +9,36 @@ import traceback
 from urllib.parse import unquote
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
 from ..service import AnalysisService
-from .convert import to_diagnostic, uri_to_path
+from ..workspace import norm
+from .convert import path_to_uri, to_diagnostic, uri_to_path
 from .settings import Settings, parse_settings
 
 log = logging.getLogger("zcsec.lsp")
 
 
+class ZcsecProtocol(LanguageServerProtocol):
+    """Negotiates UTF-16 positions with every client.  UTF-16 is the one
+    encoding all clients must support, and it is what zcsec's LineIndex
+    counts, so no range ever needs converting."""
+
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(self, params: lsp.InitializeParams):
+        general = params.capabilities.general if params.capabilities else None
+        if general is not None and general.position_encodings:
+            general.position_encodings = [lsp.PositionEncodingKind.Utf16]
+        return (yield from super().lsp_initialize(params))
+
+
 class ZcsecServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("zcsec", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__("zcsec", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental, protocol_cls=ZcsecProtocol)
         self.service = AnalysisService()
         self.settings = Settings()
         self._pending: dict[str, asyncio.Task] = {}
@@ -37,6 +54,8 @@ class ZcsecServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source) -> None:  # type: ignore[override]
         # Log to the client's output instead of interrupting the user; the server keeps running.
+        if isinstance(error, JsonRpcException):
+            return  # an answer such as "invalid new name" is not a server error
         self.log(f"zcsec: internal error in {getattr(source, '__name__', source)}: {error!r}\n{traceback.format_exc()}", lsp.MessageType.Error)
 
     def path_of(self, uri: str) -> str | None:
@@ -213,8 +232,8 @@ async def did_change_configuration(ls: ZcsecServer, params: lsp.DidChangeConfigu
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: ZcsecServer, params: lsp.DidOpenTextDocumentParams) -> None:
     path = ls.path_of(params.text_document.uri)
-    if path is None:
-        return
+    if path is None or not ls.service.relevant(path, params.text_document.text):
+        return  # not a file: URI, or an XML file that is not Liberty configuration
     ls.service.open(path, params.text_document.text)
     ls.schedule(params.text_document.uri, 0)
 
@@ -226,7 +245,12 @@ def did_change(ls: ZcsecServer, params: lsp.DidChangeTextDocumentParams) -> None
     doc = ls.open_document(uri)
     if path is None or doc is None:
         return  # a change for a document that was never opened
-    ls.service.change(path, doc.source)
+    if norm(path) not in ls.service.open_paths:
+        if not ls.service.relevant(path, doc.source):
+            return  # still not Liberty configuration
+        ls.service.open(path, doc.source)  # it just became one (a <server> root was typed)
+    else:
+        ls.service.change(path, doc.source)
     ls.schedule(uri)  # also re-publishes the open documents of the same project
 
 
@@ -255,11 +279,81 @@ def did_change_watched_files(ls: ZcsecServer, params: lsp.DidChangeWatchedFilesP
 @server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(identifier="zcsec", inter_file_dependencies=True, workspace_diagnostics=False))
 async def pull_diagnostics(ls: ZcsecServer, params: lsp.DocumentDiagnosticParams):
     path = ls.path_of(params.text_document.uri)
-    if path is None:
+    doc = ls.open_document(params.text_document.uri)
+    if path is None or (doc is not None and norm(path) not in ls.service.open_paths):
         return lsp.FullDocumentDiagnosticReport(items=[])
     loop = asyncio.get_running_loop()
     findings = await loop.run_in_executor(ls.thread_pool, ls.service.findings, path)
     return lsp.FullDocumentDiagnosticReport(items=[to_diagnostic(f) for f in findings], result_id=str(ls.service.generation))
+
+
+@server.command("zcsec.checkWorkspace")
+async def check_workspace(ls: ZcsecServer, *args) -> int:
+    """Check every file of the workspace folders and publish diagnostics for
+    all of them, open or not; returns the number of findings."""
+    loop = asyncio.get_running_loop()
+    snapshots = await loop.run_in_executor(ls.thread_pool, ls.service.all_snapshots)
+    total = 0
+    for snap in snapshots:
+        for f in snap.workspace.files():
+            findings = snap.by_path.get(f.path, [])
+            total += len(findings)
+            uri = path_to_uri(f.path)
+            doc = ls.open_document(uri)
+            ls.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=doc.uri if doc else uri, diagnostics=[to_diagnostic(x) for x in findings], version=doc.version if doc else None)
+            )
+    return total
+
+
+@server.feature("zcsec/posture")
+async def posture_request(ls: ZcsecServer, params) -> list[dict]:
+    """The effective security posture of every connection in the workspace
+    folders (used by the VS Code posture view)."""
+    from ..posture import postures
+
+    loop = asyncio.get_running_loop()
+
+    def collect() -> list[dict]:
+        rows = []
+        for snap in ls.service.all_snapshots():
+            ws = snap.workspace
+            for cfg in ws.configs:
+                for p in postures(ws, cfg):
+                    index = p.element.file.index
+                    d = p.to_json()
+                    counterpart = None
+                    if p.cics is not None:
+                        parts = []
+                        if p.cics.service is not None:
+                            parts.append(f"TCPIPSERVICE {p.cics.service.name} SSL({p.cics.ssl})")
+                        if p.cics.ipconn is not None:
+                            parts.append(f"IPCONN {p.cics.ipconn.name} USERAUTH({p.cics.userauth}) LINKAUTH({p.cics.linkauth})")
+                        elif p.cics.autoinstall:
+                            parts.append("IPCONN autoinstalled (default security)")
+                        counterpart = "; ".join(parts) or None
+                    rows.append(
+                        {
+                            "provider": d["provider"],
+                            "providerName": p.provider_name,
+                            "element": d["element"],
+                            "id": d["id"],
+                            "uri": path_to_uri(p.element.path),
+                            "range": index.range(*p.element.element.name_span).to_json(),
+                            "target": d["target"],
+                            "transport": d["transport"],
+                            "transportDetail": d["transportDetail"],
+                            "bind": d["bind"],
+                            "linkUser": d["linkUser"],
+                            "identity": d["identity"],
+                            "identityDetail": d["identityDetail"],
+                            "unknowns": d["unknowns"],
+                            "counterpart": counterpart,
+                        }
+                    )
+        return rows
+
+    return await loop.run_in_executor(ls.thread_pool, collect)
 
 
 def _load_features() -> None:
