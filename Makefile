@@ -6,7 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test install rules-doc clean
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' server/zcsec/__init__.py)
+NPM := npm --no-audit --no-fund --loglevel=error
+CLIENT := client-vscode
+NODE_STAMP := $(CLIENT)/node_modules/.installed
+VSIX := dist/zcsec-$(VERSION)-linux-x64.vsix
+
+.PHONY: run test test-python test-client install rules-doc vsix e2e bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +28,35 @@ install: $(STAMP)
 run: $(STAMP)
 	-$(BIN)/zcsec check examples
 
-## make test: install test dependencies and run every test.
-test: $(STAMP)
+## make test: install test dependencies and run every test (Python, then the
+## TypeScript client: type check, lint and unit tests).
+test: test-python test-client
+
+test-python: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+$(NODE_STAMP): $(CLIENT)/package.json $(CLIENT)/package-lock.json
+	cd $(CLIENT) && $(NPM) ci
+	touch $(NODE_STAMP)
+
+test-client: $(NODE_STAMP)
+	cd $(CLIENT) && npx tsc --noEmit -p . && npx eslint src test e2e && node esbuild.mjs --tests && node --test out/test/
+
+## make vsix: the VS Code extension with the server and its (pure-Python)
+## dependencies inside, for installation without network access.
+vsix: $(VSIX)
+
+$(VSIX): $(STAMP) $(NODE_STAMP) $(shell find server/zcsec schemas -name '*.py' -o -name '*.json') $(shell find $(CLIENT)/src $(CLIENT)/syntaxes -type f) $(CLIENT)/package.json
+	rm -rf $(CLIENT)/bundled/libs && mkdir -p $(CLIENT)/bundled/libs dist
+	$(PIP) install --no-compile --target $(CLIENT)/bundled/libs -c constraints.txt . "tomli>=2"
+	rm -rf $(CLIENT)/bundled/libs/bin
+	cp LICENSE $(CLIENT)/LICENSE 2>/dev/null || true
+	cd $(CLIENT) && node esbuild.mjs && npx vsce package --no-dependencies --target linux-x64 -o ../$(VSIX)
+
+## make e2e: install the VSIX into a real VS Code (code-server) and drive it
+## with Chromium; screenshots go to e2e-artifacts/.
+e2e: $(VSIX)
+	bash $(CLIENT)/e2e/run.sh $(VSIX)
 
 ## make rules-doc: regenerate docs/rules.md from the rule catalogue.
 rules-doc: $(STAMP)

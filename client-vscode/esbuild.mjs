@@ -1,14 +1,16 @@
+// Bundles the extension (dist/extension.js) or, with --tests, the unit tests (out/test/).
 import { build } from "esbuild";
 
+const tests = process.argv.includes("--tests");
+
 await build({
-  entryPoints: ["src/extension.ts"],
+  entryPoints: tests ? ["test/client.test.ts"] : ["src/extension.ts"],
   bundle: true,
-  outfile: "dist/extension.js",
+  outdir: tests ? "out/test" : "dist",
   external: ["vscode"],
   format: "cjs",
   platform: "node",
   target: "node18",
   sourcemap: false,
-  minify: false,
-  logLevel: "info",
+  logLevel: tests ? "warning" : "info",
 });

@@ -1,92 +1,11 @@
 // The "Show security posture" view: one row per connection to a system of record.
 import * as vscode from "vscode";
+import { PostureRow, renderPosture } from "./render";
 
-export interface PostureRow {
-  provider: string;
-  providerName: string;
-  element: string;
-  id: string | null;
-  uri: string;
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  target: string;
-  transport: string;
-  transportDetail: string;
-  bind: string;
-  linkUser: string | null;
-  identity: string;
-  identityDetail: string;
-  unknowns: string[];
-  counterpart: string | null;
-}
+export type { PostureRow } from "./render";
 
 let panel: vscode.WebviewPanel | undefined;
 let current: PostureRow[] = [];
-
-const GOOD: Record<string, string[]> = {
-  transport: ["tls", "at-tls", "local"],
-  bind: ["client-certificate"],
-  identity: ["asserted-caller", "passticket", "fixed-credentials"],
-};
-
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-function cell(kind: string, value: string, detail: string): string {
-  const good = (GOOD[kind] ?? []).includes(value);
-  const bad = value === "none" && kind !== "bind";
-  const cls = good ? "good" : bad ? "bad" : value === "unknown" ? "unknown" : "neutral";
-  return `<td class="${cls}" title="${escape(detail)}"><span class="badge">${escape(value)}</span><div class="detail">${escape(detail)}</div></td>`;
-}
-
-export function renderPosture(rows: PostureRow[], nonce: string): string {
-  const body = rows.length
-    ? rows
-        .map(
-          (r, i) => `<tr>
-  <td>${escape(r.providerName)}</td>
-  <td><a href="#" data-row="${i}">${escape(r.id ?? r.element)}</a><div class="detail">${escape(r.element)}</div></td>
-  <td>${escape(r.target)}</td>
-  ${cell("transport", r.transport, r.transportDetail)}
-  ${cell("bind", r.bind, r.bind === "client-certificate" ? "TLS client certificate" : "no client certificate")}
-  <td>${escape(r.linkUser ?? "-")}</td>
-  ${cell("identity", r.identity, r.identityDetail)}
-  <td>${escape(r.counterpart ?? "-")}</td>
-  <td class="detail">${escape(r.unknowns.join("; ") || "-")}</td>
-</tr>`,
-        )
-        .join("\n")
-    : `<tr><td colspan="9">No connections to systems of record were found in the workspace.</td></tr>`;
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}';">
-<title>zcsec: security posture</title>
-<style>
-  body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { border: 1px solid var(--vscode-panel-border); padding: 4px 6px; vertical-align: top; text-align: left; }
-  th { background: var(--vscode-editor-inactiveSelectionBackground); }
-  .badge { font-weight: bold; }
-  .good .badge { color: var(--vscode-testing-iconPassed, #3fb950); }
-  .bad .badge { color: var(--vscode-errorForeground, #f85149); }
-  .unknown .badge { color: var(--vscode-editorWarning-foreground, #d29922); }
-  .detail { font-size: 90%; opacity: 0.8; }
-</style></head>
-<body>
-<h2>Security posture of every connection</h2>
-<table id="posture">
-<thead><tr><th>Provider</th><th>Connection</th><th>Target</th><th>Transport</th><th>Bind</th><th>Link user</th><th>Identity sent</th><th>Other side</th><th>Not established</th></tr></thead>
-<tbody>
-${body}
-</tbody></table>
-<script nonce="${nonce}">
-  const vscode = acquireVsCodeApi();
-  for (const a of document.querySelectorAll("a[data-row]")) {
-    a.addEventListener("click", (e) => { e.preventDefault(); vscode.postMessage({ open: Number(a.dataset.row) }); });
-  }
-</script>
-</body></html>`;
-}
 
 export function showPosture(context: vscode.ExtensionContext, rows: PostureRow[]): void {
   current = rows;

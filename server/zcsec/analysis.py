@@ -12,6 +12,7 @@ from typing import Iterable
 from .catalogue import Catalogue, load_catalogue
 from .engine import run_rules
 from .findings import Finding
+from .sources import SKIP_DIRS
 from .project import ProjectConfig, find_project_file, load_project
 from .workspace import Discovered, FileStore, ModelProblem, Workspace, discover, load_workspace
 
@@ -60,12 +61,28 @@ def analyse_projects(paths: Iterable[str]) -> list[Result]:
             groups[key] = []
             order.append(key)
         groups[key].append(p)
+    # A project whose only input comes from its csd_files globs still counts.
+    for p in paths:
+        if os.path.isdir(p):
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")]
+                if ".zcsec.toml" in filenames:
+                    key = str((Path(dirpath) / ".zcsec.toml").resolve())
+                    if key not in groups:
+                        groups[key] = []
+                        order.append(key)
     results = []
     for key in order:
         project = load_project(Path(key)) if key else ProjectConfig()
         catalogue = catalogue_for(project)
         store = FileStore(project.max_file_size)
-        ws, sub = load_workspace(groups[key], catalogue, project, store)
+        files = groups[key]
+        if project.csd_globs and project.root is not None:
+            # Files only the project's csd_files globs make CSD input.
+            root = str(project.root)
+            extra = discover(paths, project, store)
+            files = files + [p for p in extra.csd if p not in files and (p == root or p.startswith(root + os.sep))]
+        ws, sub = load_workspace(files, catalogue, project, store)
         results.append(Result(ws, sub, run_rules(ws)))
     if found.unreadable:
         ws = Workspace(catalogue_for(ProjectConfig()), ProjectConfig())

@@ -443,9 +443,9 @@ async def test_crlf_file_keeps_crlf(client):
     await fixed(s, uri, "feature-missing", mark)
 
 
-async def test_no_suppress_inside_a_multi_line_start_tag(client):
-    """A next-line comment cannot go between two lines of one start tag, and
-    one above the tag would hide the tag's first line, not this one."""
+async def test_suppress_inside_a_multi_line_start_tag_goes_above_it(client):
+    """A next-line comment cannot go between two lines of one start tag; it
+    goes above the tag, and the engine applies it to the whole tag."""
     text = (
         "<server>\n"
         + FEATURES
@@ -458,8 +458,11 @@ async def test_no_suppress_inside_a_multi_line_start_tag(client):
     uri = s.open("server.xml", text)
     diag = await s.diagnostic(uri, "unknown-attribute")
     assert diag.range.start.line == 6
-    titles = [a.title for a in await s.actions(uri, diag)]
-    assert titles == ["zcsec: Rename to 'sslCertsRef'"]
+    actions = await s.actions(uri, diag)
+    assert [a.title for a in actions] == ["zcsec: Rename to 'sslCertsRef'", "zcsec: Suppress unknown-attribute on this line"]
+    (edit,) = actions[1].edit.changes[uri]
+    assert (edit.range.start.line, edit.range.start.character) == (5, 0)
+    assert edit.new_text == "    <!-- zcsec-disable-next-line unknown-attribute -->\n"
 
 
 # -- what the client sends back ---------------------------------------------------------------------

@@ -1,0 +1,74 @@
+// Unit tests of the parts of the client that do not need VS Code.
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { candidates, planLaunch, probe } from "../src/python";
+import { PostureRow, renderPosture } from "../src/render";
+
+const row: PostureRow = {
+  provider: "cics",
+  providerName: "CICS (IPIC)",
+  element: "zosconnect_cicsIpicConnection",
+  id: "<script>alert(1)</script>",
+  uri: "file:///tmp/server.xml",
+  range: { start: { line: 3, character: 5 }, end: { line: 3, character: 34 } },
+  target: "cics1:1491",
+  transport: "none",
+  transportDetail: "plain TCP",
+  bind: "none",
+  linkUser: "the CICS region's default user",
+  identity: "asserted-caller",
+  identityDetail: "the caller's user ID",
+  unknowns: [],
+  counterpart: "TCPIPSERVICE ZCIPIC SSL(NO)",
+};
+
+test("the posture view escapes every value it shows", () => {
+  const html = renderPosture([row], "abc");
+  assert.ok(!html.includes("<script>alert(1)</script>"));
+  assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  assert.ok(html.includes("TCPIPSERVICE ZCIPIC SSL(NO)"));
+  assert.match(html, /<td class="bad"[^>]*><span class="badge">none<\/span>/);
+  assert.match(html, /<td class="good"[^>]*><span class="badge">asserted-caller<\/span>/);
+});
+
+test("an empty workspace says so", () => {
+  assert.match(renderPosture([], "n"), /No connections to systems of record/);
+});
+
+test("the interpreter setting is tried before python3 and python", () => {
+  assert.deepEqual(candidates(" /opt/py/bin/python3 "), ["/opt/py/bin/python3", "python3", "python"]);
+  assert.deepEqual(candidates(""), ["python3", "python"]);
+});
+
+test("a missing interpreter is not usable", async () => {
+  assert.equal(await probe("/nonexistent/python-for-zcsec"), undefined);
+});
+
+test("python3 on this machine is usable", async () => {
+  const found = await probe("python3");
+  assert.ok(found, "python3 3.10+ is expected on the build machine");
+  assert.match(found.version, /^3\.\d+\.\d+$/);
+});
+
+test("a bad setting gives one plain sentence on what to do", async () => {
+  const logs: string[] = [];
+  const plan = await planLaunch(os.tmpdir(), "/nonexistent/python-for-zcsec", "bundled", (m) => logs.push(m));
+  // python3 on the PATH is still found, but the bundled server is missing in a temporary folder.
+  assert.equal(typeof plan, "string");
+  assert.match(plan as string, /bundled server is missing/);
+  assert.ok(logs.some((l) => l.includes("/nonexistent/python-for-zcsec")));
+});
+
+test("the bundled strategy puts the bundled libraries on PYTHONPATH", async () => {
+  const ext = fs.mkdtempSync(path.join(os.tmpdir(), "zcsec-ext-"));
+  fs.mkdirSync(path.join(ext, "bundled", "libs", "zcsec"), { recursive: true });
+  const plan = await planLaunch(ext, "", "bundled", () => undefined);
+  assert.notEqual(typeof plan, "string");
+  if (typeof plan !== "string") {
+    assert.equal(plan.env.PYTHONPATH, path.join(ext, "bundled", "libs"));
+    assert.deepEqual(plan.args, ["-m", "zcsec", "serve"]);
+  }
+});
