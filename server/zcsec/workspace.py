@@ -190,6 +190,7 @@ class LibertyConfig:
         self.elements: list[ConfigElement] = []  # every element below <server>, all files
         self.top: list[ConfigElement] = []  # direct children of <server>
         self.by_id: dict[str, list[ConfigElement]] = {}
+        self.by_file: dict[str, list[ConfigElement]] = {}  # every element, by the file it is written in
         self.features: dict[str, list[tuple[XmlFile, Element]]] = {}
         self.cache: dict[str, object] = {}  # derived models (e.g. postures), built on first use
 
@@ -416,6 +417,7 @@ def _index(cfg: LibertyConfig) -> None:
             cfg.top.append(ce)
             _walk(cfg, ce)
     for ce in cfg.elements:
+        cfg.by_file.setdefault(ce.file.path, []).append(ce)
         ident = ce.element.value("id")
         if ident:
             cfg.by_id.setdefault(ident, []).append(ce)

@@ -328,8 +328,8 @@ def rest_passticket_with_password(ctx: Context) -> None:
 def credentials_attribute_name(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
     wrong = {"zosconnect_authData": ("userName", "user"), "zosconnect_credential": ("userName", "user"), "zosconnect_zosConnectServiceRestClientBasicAuth": ("user", "userName")}
-    for ce in cfg.elements:
-        if ce.path != ctx.file.path or ce.name not in wrong:
+    for ce in cfg.by_file.get(ctx.file.path, []):
+        if ce.name not in wrong:
             continue
         bad, good = wrong[ce.name]
         attr = ce.element.get(bad)
@@ -349,8 +349,8 @@ def credentials_attribute_name(ctx: Context) -> None:
     good='<zosconnect_endpointConnection id="api" host="https://api" port="443" sslCertsRef="t" authenticationConfigRef="cred"/>',
 )
 def deprecated_attribute(ctx: Context) -> None:
-    for ce in ctx.config.elements:
-        if ce.path != ctx.file.path or ce.spec is None:
+    for ce in ctx.config.by_file.get(ctx.file.path, []):
+        if ce.spec is None:
             continue
         for attr in ce.element.attributes:
             spec = ce.spec.attributes.get(attr.name)
@@ -402,8 +402,8 @@ def wola_no_container_auth(ctx: Context) -> None:
 )
 def keystore_safkeyring(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
-    for ce in cfg.elements:
-        if ce.path != ctx.file.path or ce.name not in ("keyStore", "trustStore"):
+    for ce in cfg.by_file.get(ctx.file.path, []):
+        if ce.name not in ("keyStore", "trustStore"):
             continue
         loc = value_of(cfg, ce, "location") or ""
         if not loc.lower().startswith("safkeyring:"):
@@ -439,8 +439,8 @@ def ssl_outbound(ctx: Context) -> None:
 def _secret_attrs(ctx: Context):
     """(ConfigElement, Attribute, AttributeSpec) for every secret attribute in the file."""
     cfg: LibertyConfig = ctx.config
-    for ce in cfg.elements:
-        if ce.path != ctx.file.path or ce.spec is None:
+    for ce in cfg.by_file.get(ctx.file.path, []):
+        if ce.spec is None:
             continue
         for attr in ce.element.attributes:
             spec = ce.spec.attributes.get(attr.name)

@@ -30,8 +30,7 @@ def did_you_mean(name: str, choices: list[str], cutoff: float = 0.75) -> str | N
 
 
 def elements_in(ctx: Context) -> list[ConfigElement]:
-    path = ctx.file.path
-    return [ce for ce in ctx.config.elements if ce.file.path == path]
+    return ctx.config.by_file.get(ctx.file.path, [])
 
 
 def _rename_edits(path: str, el: Element, new: str) -> list[Edit]:

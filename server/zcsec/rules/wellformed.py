@@ -22,7 +22,7 @@ def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     secret in the catalogue, or named like a password when zcsec does not
     know the element."""
     cfg = ctx.config
-    specs = {id(ce.element): ce.spec for ce in cfg.elements if ce.file is ctx.file} if cfg is not None else {}
+    specs = {id(ce.element): ce.spec for ce in cfg.by_file.get(ctx.file.path, [])} if cfg is not None else {}
     out = []
     for el in ctx.file.doc.iter():
         spec = specs.get(id(el))
