@@ -168,7 +168,7 @@ class LspClient:
             "initializationOptions": options or {},
         }
         if root is not None:
-            uri = "file://" + root
+            uri = file_uri(root)
             params.update(rootUri=uri, rootPath=root, workspaceFolders=[{"uri": uri, "name": os.path.basename(root)}])
         else:
             params.update(rootUri=None, workspaceFolders=None)
