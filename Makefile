@@ -46,9 +46,11 @@ test-client: $(NODE_STAMP)
 ## dependencies inside, for installation without network access.
 vsix: $(VSIX)
 
-$(VSIX): $(STAMP) $(NODE_STAMP) $(shell find server/zcsec schemas -name '*.py' -o -name '*.json') $(shell find $(CLIENT)/src $(CLIENT)/syntaxes -type f) $(CLIENT)/package.json
+$(VSIX): Makefile $(STAMP) $(NODE_STAMP) $(shell find server/zcsec schemas -name '*.py' -o -name '*.json') $(shell find $(CLIENT)/src $(CLIENT)/syntaxes -type f) $(CLIENT)/package.json
 	rm -rf $(CLIENT)/bundled/libs && mkdir -p $(CLIENT)/bundled/libs dist
-	$(PIP) install --no-compile --target $(CLIENT)/bundled/libs -c constraints.txt . "tomli>=2"
+	rm -rf build/wheels && $(PIP) wheel --no-deps -w build/wheels .
+	$(PIP) install --no-compile --target $(CLIENT)/bundled/libs --implementation py --python-version 3.10 \
+	  --only-binary=:all: -c constraints.txt build/wheels/zcsec-$(VERSION)-py3-none-any.whl "tomli>=2"
 	rm -rf $(CLIENT)/bundled/libs/bin
 	cd $(CLIENT) && node esbuild.mjs && npx vsce package --no-dependencies --skip-license --allow-missing-repository --target linux-x64 -o ../$(VSIX)
 
@@ -56,6 +58,11 @@ $(VSIX): $(STAMP) $(NODE_STAMP) $(shell find server/zcsec schemas -name '*.py' -
 ## with Chromium; screenshots go to e2e-artifacts/.
 e2e: $(VSIX)
 	bash $(CLIENT)/e2e/run.sh $(VSIX)
+
+## make bench: the performance benchmark (docs/performance.md); prints the
+## table of targets and writes bench/results/latest.json.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 ## make rules-doc: regenerate docs/rules.md from the rule catalogue.
 rules-doc: $(STAMP)

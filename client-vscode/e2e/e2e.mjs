@@ -22,6 +22,8 @@ async function check(name, fn) {
   } catch (err) {
     failed += 1;
     results.push(`FAIL ${name}: ${err && err.message ? err.message.split("\n")[0] : err}`);
+    await shot(page, `fail-${failed}.png`).catch(() => undefined);
+    await page.keyboard.press("Escape").catch(() => undefined);
   }
 }
 
@@ -58,10 +60,10 @@ async function openFile(page, relative) {
   await page.keyboard.press("Control+P");
   await page.waitForSelector(".quick-input-widget input", { state: "visible" });
   await page.keyboard.type(relative);
-  await until(async () => (await page.locator(".quick-input-list .monaco-list-row").count()) > 0, `quick open ${relative}`, 15000);
-  await page.keyboard.press("Enter");
   const name = path.basename(relative);
-  await until(async () => (await page.locator(".tab.active").textContent())?.includes(name), `editor tab ${name}`, 15000);
+  await until(async () => (await page.locator(".quick-input-list .monaco-list-row").first().textContent())?.includes(name), `quick open ${relative}`, 15000);
+  await page.keyboard.press("Enter");
+  await until(async () => (await page.locator(".editor-group-container.active .tab.active").first().textContent())?.includes(name), `editor tab ${name}`, 15000);
   await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
 }
 
@@ -158,7 +160,7 @@ try {
   });
 
   await check("a CSD file is highlighted by the cics-csd grammar", async () => {
-    await openFile(page, "zcipic.csd");
+    await openFile(page, "csd/zcipic.csd");
     const mode = await page.locator("#status\\.editor\\.mode").textContent();
     if (!mode.includes("CICS CSD")) {
       throw new Error(`language mode is ${mode}`);

@@ -30,6 +30,8 @@ cat > "$UD/User/settings.json" <<JSON
   "extensions.autoCheckUpdates": false,
   "update.mode": "none",
   "editor.hover.delay": 100,
+  "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "zcsec.diagnosticsDelayMs": 0
 }
 JSON

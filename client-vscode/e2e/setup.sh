@@ -30,7 +30,10 @@ if [ ! -f "$CS_DIR/.ready" ]; then
   echo "e2e setup: installing code-server $CODE_SERVER_VERSION (a few minutes, once)"
   rm -rf "$CS_DIR" && mkdir -p "$CS_DIR"
   (cd "$CS_DIR" && $NPM install "code-server@$CODE_SERVER_VERSION")
-  (cd "$CS_DIR/node_modules/code-server" && npm_config_user_agent="npm/11 node/v24 linux x64" sh ./postinstall.sh >/dev/null)
+  # Some npm versions run code-server's postinstall themselves, others do not.
+  if [ ! -d "$CS_DIR/node_modules/code-server/lib/vscode/node_modules" ]; then
+    (cd "$CS_DIR/node_modules/code-server" && npm_config_user_agent="npm/11 node/v24 linux x64" sh ./postinstall.sh >/dev/null)
+  fi
   touch "$CS_DIR/.ready"
 fi
 

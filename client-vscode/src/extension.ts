@@ -131,7 +131,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.window.showWarningMessage("The zcsec server is not running; see the output log.");
         return;
       }
-      const count = await client.sendRequest<number>("workspace/executeCommand", { command: "zcsec.checkWorkspace", arguments: [] });
+      const count = await client.sendRequest<number>("workspace/executeCommand", { command: "zcsec.server.checkWorkspace", arguments: [] });
       vscode.window.showInformationMessage(`zcsec checked the workspace: ${count} finding(s); see the Problems panel.`);
     }),
     vscode.commands.registerCommand("zcsec.showPosture", async () => {

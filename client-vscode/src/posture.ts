@@ -10,7 +10,7 @@ let current: PostureRow[] = [];
 export function showPosture(context: vscode.ExtensionContext, rows: PostureRow[]): void {
   current = rows;
   if (!panel) {
-    panel = vscode.window.createWebviewPanel("zcsecPosture", "zcsec: security posture", vscode.ViewColumn.Beside, { enableScripts: true });
+    panel = vscode.window.createWebviewPanel("zcsecPosture", "zcsec: security posture", vscode.ViewColumn.Active, { enableScripts: true });
     panel.onDidDispose(() => (panel = undefined), undefined, context.subscriptions);
     panel.webview.onDidReceiveMessage(
       async (msg: { open?: number }) => {
@@ -21,7 +21,7 @@ export function showPosture(context: vscode.ExtensionContext, rows: PostureRow[]
         const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(row.uri));
         const r = row.range;
         await vscode.window.showTextDocument(doc, {
-          viewColumn: vscode.ViewColumn.One,
+          viewColumn: vscode.ViewColumn.Beside,
           selection: new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character),
         });
       },

@@ -29,6 +29,9 @@ _JCL_DD_INSTREAM = re.compile(r"^//(\S*)\s+DD\s+(\*|DATA)(?=\s|,|$)", re.IGNOREC
 _JCL_EXEC = re.compile(r"^//\S*\s+EXEC\s+(?:PGM=)?([A-Z0-9$@#]+)", re.IGNORECASE)
 _JCL_PGM = re.compile(r"PGM=([A-Z0-9$@#]+)", re.IGNORECASE)
 _OPERAND_AHEAD = re.compile(r"[ \t]+[A-Za-z0-9$@#_\-]+[ \t]*\(")
+# Problems reported per document (as for XML): a flood of junk must not
+# become hundreds of thousands of diagnostics.
+MAX_PROBLEMS = 25_000
 
 
 @dataclass(slots=True)
@@ -262,6 +265,11 @@ def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
 
     doc = CsdDocument(text, [], comments, problems, is_jcl, records)
     _tokenize(doc, "".join(stream.parts), stream, catalogue)
+    if len(problems) > MAX_PROBLEMS:
+        dropped = len(problems) - MAX_PROBLEMS
+        first = problems[MAX_PROBLEMS].span
+        del problems[MAX_PROBLEMS:]
+        problems.append(CsdProblem("csd-syntax", f"{dropped} more problems are not reported (at most {MAX_PROBLEMS} per file); fix the ones above first", first))
     return doc
 
 

@@ -7,16 +7,22 @@ a plain problem message instead of text.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 _XML_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
+# Leading EBCDIC blanks/newlines, then "<" and a letter or "!" (IBM-037).
+_EBCDIC_TAG = re.compile(rb"[\x40\x15\x25\x0d\x05]*\x4c[\x5a\x81-\x89\x91-\x99\xa2-\xa9\xc1-\xc9\xd1-\xd9\xe2-\xe9]")
 _SERVER_ROOT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?server(?=[\s>/])")
 _CSD_COMMAND_LINE = re.compile(
     r"^\s*(DEFINE|DEF|ALTER|ADD|DELETE|REMOVE|COPY|LIST|USERDEFINE|APPEND|UPGRADE|INITIALIZE|VERIFY)\s+[A-Z]+\s*\(",
     re.IGNORECASE,
 )
+# Python codecs that are no character set a file could be written in.
+_NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"}
 CSD_EXTENSIONS = {".csd", ".rdo", ".csdup", ".dfhcsdup"}
 JCL_EXTENSIONS = {".jcl", ".cntl", ".jcllib", ".job", ""}
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", "target", "build", "dist", ".mypy_cache", ".pytest_cache"}
@@ -47,11 +53,20 @@ def decode_bytes(data: bytes, *, xml: bool = False) -> tuple[str, str | None]:
         if m:
             declared = m.group(1).decode("ascii").lower()
             try:
-                codecs.lookup(declared)
+                info = codecs.lookup(declared)
             except LookupError:
+                info = None
+            if info is None or not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
                 text, problem = _decode(data, "utf-8")
                 return text, problem or f"the declared encoding '{declared}' is unknown; the file was read as UTF-8"
             text, problem = _decode(data, declared)
+            if not text.lstrip("\ufeff").startswith("<?xml"):
+                # The declaration was readable as ASCII, but does not read back in
+                # the encoding it names (UTF-8 bytes declared UTF-16 or IBM-037):
+                # the declaration lies, and the text would be garbage.
+                text, problem = _decode(data, "utf-8")
+                lie = f"the XML declaration names the encoding '{declared}', but the file is not written in it; it was read as UTF-8"
+                return text, lie + (f" ({problem})" if problem else "")
             if problem:
                 return text, f"the file does not match its declared encoding '{declared}': {problem}"
             return text, None
@@ -59,6 +74,11 @@ def decode_bytes(data: bytes, *, xml: bool = False) -> tuple[str, str | None]:
             return _decode(data, "utf-16-be" if data[0] == 0 else "utf-16-le")
         if data[:4] == b"\x4c\x6f\xa7\x94":  # "<?xm" in EBCDIC
             return _decode(data, "cp037")
+        text, problem = _decode(data, "utf-8")
+        if problem and _EBCDIC_TAG.match(data):
+            # No declaration, not UTF-8, but "<server" (or a comment) in EBCDIC.
+            return data.decode("cp037"), "the file has no encoding declaration and is not UTF-8; its bytes look like EBCDIC and were read as IBM-037 (Liberty needs an encoding declaration or a UTF-8 file)"
+        return text, problem
     return _decode(data, "utf-8")
 
 
@@ -66,11 +86,15 @@ def _decode(data: bytes, encoding: str) -> tuple[str, str | None]:
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
+        try:
+            text = data.decode(encoding, errors="replace")
+        except (UnicodeError, LookupError):
+            text = data.decode("utf-8", errors="replace")
         return (
-            data.decode(encoding, errors="replace"),
+            text,
             f"the file is not valid {encoding.upper()} (first bad byte at offset {exc.start}); unreadable bytes are shown as U+FFFD",
         )
-    except LookupError:
+    except (UnicodeError, LookupError):  # a codec that is not a character set
         return data.decode("utf-8", errors="replace"), f"unknown encoding {encoding}"
 
 
@@ -88,20 +112,34 @@ def looks_binary(data: bytes) -> bool:
     return False
 
 
+def _too_large(path: Path, size: int, max_size: int) -> SourceText:
+    return SourceText(
+        path,
+        None,
+        f"the file is {size / 1048576:.1f} MB, over the {max_size / 1048576:.0f} MB limit (max_file_size_mb in .zcsec.toml); it was not checked",
+        "file-too-large",
+        True,
+    )
+
+
 def read_source(path: Path, max_size: int, *, xml: bool | None = None) -> SourceText:
     try:
-        if path.is_dir():
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
             return SourceText(path, None, "this is a directory, not a file", "file-unreadable", True)
-        size = path.stat().st_size
-        if size > max_size:
-            return SourceText(
-                path,
-                None,
-                f"the file is {size / 1048576:.1f} MB, over the {max_size / 1048576:.0f} MB limit (max_file_size_mb in .zcsec.toml); it was not checked",
-                "file-too-large",
-                True,
-            )
-        data = path.read_bytes()
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO would block forever, a device such as /dev/zero never ends.
+            return SourceText(path, None, "this is not a regular file (a pipe, socket or device); it was not read", "file-unreadable", True)
+        if st.st_size > max_size:
+            return _too_large(path, st.st_size, max_size)
+        # O_NONBLOCK: should the path have become a FIFO since stat(), opening it must not block.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return SourceText(path, None, "this is not a regular file (a pipe, socket or device); it was not read", "file-unreadable", True)
+            data = fh.read(max_size + 1)  # never more than the limit, even if the file grows meanwhile
+        if len(data) > max_size:
+            return _too_large(path, len(data), max_size)
     except OSError as exc:
         return SourceText(path, None, f"cannot read the file: {exc.strerror or exc}", "file-unreadable", True)
     if looks_binary(data):

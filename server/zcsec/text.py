@@ -9,10 +9,11 @@ requires, and back again.  Lines end at ``\\r\\n``, ``\\r`` or ``\\n``.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ def _utf16_len(s: str) -> int:
 class LineIndex:
     """Maps offsets in ``text`` to LSP positions and back."""
 
-    __slots__ = ("text", "starts", "ends")
+    __slots__ = ("text", "starts", "ends", "astral")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -54,6 +55,10 @@ class LineIndex:
         ends.append(len(text))
         self.starts = starts
         self.ends = ends  # offset of the line terminator (or end of text)
+        # Offsets of the characters that take two UTF-16 code units: with
+        # them, a position costs a binary search, not a scan of its line
+        # (quadratic for many findings on one very long line).
+        self.astral = [] if text.isascii() else [m.start() for m in _ASTRAL.finditer(text)]
 
     @property
     def line_count(self) -> int:
@@ -71,7 +76,10 @@ class LineIndex:
         end = self.ends[line]
         if offset > end:
             offset = end
-        return Position(line, _utf16_len(self.text[start:offset]))
+        astral = self.astral
+        if not astral:
+            return Position(line, offset - start)
+        return Position(line, offset - start + bisect_left(astral, offset) - bisect_left(astral, start))
 
     def range(self, start: int, end: int) -> Range:
         return Range(self.position(start), self.position(max(start, end)))
@@ -89,9 +97,10 @@ class LineIndex:
         if line >= len(self.starts):
             return len(self.text)
         start, end = self.starts[line], self.ends[line]
+        astral = self.astral
+        if not astral or bisect_left(astral, start) == bisect_left(astral, end):
+            return start + max(0, min(character, end - start))  # one code unit per character
         segment = self.text[start:end]
-        if segment.isascii():
-            return start + max(0, min(character, len(segment)))
         units = 0
         for i, ch in enumerate(segment):
             if units >= character:

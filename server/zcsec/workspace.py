@@ -93,7 +93,10 @@ class FileStore:
     def source(self, path: str, *, xml: bool | None = None) -> SourceText:
         p = norm(path)
         if p in self.overlays:
-            return SourceText(Path(p), self.overlays[p])
+            text = self.overlays[p]
+            if len(text) > self.max_size:  # the editor's text obeys the same limit as the disk
+                return SourceText(Path(p), None, f"the document has {len(text) / 1048576:.1f} million characters, over the {self.max_size / 1048576:.0f} MB limit (max_file_size_mb in .zcsec.toml); it was not checked", "file-too-large", True)
+            return SourceText(Path(p), text)
         try:
             st = os.stat(p)
             key = (st.st_mtime_ns, st.st_size)
@@ -210,9 +213,19 @@ class LibertyConfig:
         return any(n.lower() in self.features for n in names)
 
     def resolve(self, value: str, _depth: int = 0) -> str | None:
-        """Substitute ``${name}`` variables; None when one cannot be resolved."""
+        """Substitute ``${name}`` variables; None when one cannot be resolved.
+
+        Variables that refer to each other many times over can describe an
+        enormous value (the "billion laughs" of Liberty variables); a value
+        that would grow past MAX_RESOLVED characters counts as unresolved."""
         if "${" not in value:
             return value
+        try:
+            return self._resolve(value, _depth, [0])
+        except _TooLong:
+            return None
+
+    def _resolve(self, value: str, depth: int, produced: list[int]) -> str | None:
         unresolved = False
 
         def sub(m: re.Match) -> str:
@@ -221,13 +234,20 @@ class LibertyConfig:
             if var is None or var.value is None:
                 unresolved = True
                 return m.group(0)
-            if _depth < 10 and "${" in var.value:
-                inner = self.resolve(var.value, _depth + 1)
+            out = var.value
+            if "${" in out:
+                if depth >= 10:  # a variable that refers to itself, directly or not
+                    unresolved = True
+                    return m.group(0)
+                inner = self._resolve(out, depth + 1, produced)
                 if inner is None:
                     unresolved = True
                     return m.group(0)
-                return inner
-            return var.value
+                out = inner
+            produced[0] += len(out)
+            if produced[0] > MAX_RESOLVED:
+                raise _TooLong
+            return out
 
         out = _VAR.sub(sub, value)
         return None if unresolved else out
@@ -238,6 +258,13 @@ class LibertyConfig:
     @property
     def server_dir(self) -> str:
         return os.path.dirname(self.root)
+
+
+MAX_RESOLVED = 1 << 16  # characters substituted for variables in one value
+
+
+class _TooLong(Exception):
+    pass
 
 
 def _read_properties(text: str) -> Iterator[tuple[str, str, int]]:
@@ -300,6 +327,24 @@ def _dropin_files(directory: str) -> list[str]:
 
 
 def _load_file(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack: list[str], via: IncludeLink | None) -> None:
+    """Load ``path`` and, depth first and in document order, every file it
+    includes.  The include tree is walked with an explicit stack, not by
+    recursion, so that a chain of hundreds of includes cannot exhaust
+    Python's recursion limit."""
+    pending = [_load_one(cfg, store, path, role, stack, via)]
+    while pending:
+        try:
+            target, sub_stack, link = next(pending[-1])
+        except StopIteration:
+            pending.pop()
+            continue
+        if _include(cfg, target, sub_stack, link):
+            pending.append(_load_one(cfg, store, target, "include", sub_stack, link))
+
+
+def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack: list[str], via: IncludeLink | None) -> Iterator[tuple[str, list[str], IncludeLink]]:
+    """Load one file; yields (target, include stack, link) for every file it
+    includes, to be loaded (by :func:`_load_file`) before it carries on."""
     path = norm(path)
     f, src = store.xml(path)
     if f is None:
@@ -357,23 +402,21 @@ def _load_file(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack
         resolved = cfg.resolve(location)
         if resolved is None:
             names = ", ".join(cfg.unresolved_variables(location))
-            cfg.problems.append(
-                ModelProblem(
-                    "include-unresolved",
-                    path,
-                    loc_attr.value_span,
-                    f"the include location uses variables zcsec cannot resolve ({names}); set them in [variables] of .zcsec.toml to check the included file",
-                )
+            message = (
+                f"the include location uses variables zcsec cannot resolve ({names}); set them in [variables] of .zcsec.toml to check the included file"
+                if names
+                else "the include location uses variables that refer to themselves or grow to an enormous value; zcsec did not follow it"
             )
+            cfg.problems.append(ModelProblem("include-unresolved", path, loc_attr.value_span, message))
             continue
         target = resolved if os.path.isabs(resolved) else os.path.join(os.path.dirname(path), resolved)
         target = norm(target)
         link.target = target
         if os.path.isdir(target):
             for member in _dropin_files(target):
-                _include(cfg, store, member, stack + [path], link)
+                yield member, stack + [path], link
             continue
-        if not os.path.exists(target) and target not in store.overlays:
+        if not os.path.lexists(target) and target not in store.overlays:
             if optional:
                 continue
             cfg.problems.append(
@@ -385,19 +428,21 @@ def _load_file(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack
                 )
             )
             continue
-        _include(cfg, store, target, stack + [path], link)
+        yield target, stack + [path], link
 
 
-def _include(cfg: LibertyConfig, store: FileStore, target: str, stack: list[str], link: IncludeLink) -> None:
+def _include(cfg: LibertyConfig, target: str, stack: list[str], link: IncludeLink) -> bool:
+    """Whether ``target``, included through ``link``, is still to be loaded."""
     if target in stack:
-        cycle = " -> ".join(os.path.basename(p) for p in stack[stack.index(target) :] + [target])
+        names = [os.path.basename(p) for p in stack[stack.index(target) :] + [target]]
+        if len(names) > 9:  # a cycle through hundreds of files: keep the message readable
+            names = names[:4] + [f"... {len(names) - 8} more ..."] + names[-4:]
+        cycle = " -> ".join(names)
         cfg.problems.append(
             ModelProblem("include-cycle", link.file.path, _location_span(link), f"this include forms a cycle ({cycle}); Liberty reads each file once, remove the loop")
         )
-        return
-    if target in cfg.files:
-        return
-    _load_file(cfg, store, target, "include", stack, link)
+        return False
+    return target not in cfg.files
 
 
 def _location_span(link: IncludeLink) -> Span:
@@ -594,6 +639,8 @@ def classify_path(path: str, project: ProjectConfig, store: FileStore) -> str | 
     if path in store.overlays:
         head = store.overlays[path][:8192]
     else:
+        if not os.path.isfile(path):
+            return None  # a directory, FIFO or device: opening a FIFO would block
         try:
             with open(path, "rb") as fh:
                 data = fh.read(8192)
@@ -634,9 +681,14 @@ class Workspace:
         for root in self.roots(liberty_files):
             self.configs.append(build_config(root, self.store, self.catalogue, self.project))
         covered = {p for cfg in self.configs for p in cfg.files}
-        for p in liberty_files:
+        # Files that include each other (a cycle) are no root of any: the first
+        # configuration built from one covers the others, so that a cycle of n
+        # files does not become n configurations.  A server.xml goes first.
+        for p in sorted(liberty_files, key=lambda p: os.path.basename(p).lower() != "server.xml"):
             if p not in covered and not any(pr.path == p for cfg in self.configs for pr in cfg.problems):
-                self.configs.append(build_config(p, self.store, self.catalogue, self.project))
+                cfg = build_config(p, self.store, self.catalogue, self.project)
+                self.configs.append(cfg)
+                covered.update(cfg.files)
         self.checked = liberty_files + csd_files
         return self
 

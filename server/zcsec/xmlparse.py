@@ -28,6 +28,10 @@ _END_TAG = re.compile(r"</(" + _NAME + r")?\s*(>)?")
 _WS = re.compile(r"\s*")
 _ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(" + _NAME + r"))?(;)?")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_VALUE_STOP = re.compile(r"[\r\n<]")
+# Problems reported per document: a file of a million '<' must not become a
+# million diagnostics (and minutes of work for the rules and the editor).
+MAX_PROBLEMS = 25_000
 
 
 @dataclass(slots=True)
@@ -198,8 +202,15 @@ class _Parser:
         self.stack: list[Element] = []
         self.open_names: dict[str, int] = {}  # how many of each name are on the stack
         self.doctype_span: Span | None = None
+        self.dropped = 0  # problems over MAX_PROBLEMS
+        self.first_dropped: Span | None = None
 
     def problem(self, code: str, message: str, start: int, end: int) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.dropped += 1
+            if self.first_dropped is None:
+                self.first_dropped = (start, max(start, end))
+            return
         self.problems.append(Problem(code, message, (start, max(start, end))))
 
     # -- text ---------------------------------------------------------------
@@ -254,7 +265,16 @@ class _Parser:
                 extra.name_span[1],
             )
         if root is None and text.strip():
-            self.problem("xml-syntax", "no root element found", 0, min(n, len(text.split("\n", 1)[0])))
+            first_line = text.find("\n")
+            self.problem("xml-syntax", "no root element found", 0, n if first_line < 0 else first_line)
+        if self.dropped:
+            self.problems.append(
+                Problem(
+                    "xml-syntax",
+                    f"{self.dropped} more problems from here on are not reported (at most {MAX_PROBLEMS} per file); fix the ones above first",
+                    self.first_dropped or (n, n),
+                )
+            )
         return XmlDocument(text, root, self.comments, self.problems, self.doctype_span)
 
     def markup(self, lt: int) -> int:
@@ -486,9 +506,8 @@ class _Parser:
             if close < 0 or bad >= 0:
                 # Missing closing quote: the value stops at the end of the line
                 # (or at a '<', which cannot be part of a value).
-                eol = vstart
-                while eol < n and text[eol] not in "\r\n<":
-                    eol += 1
+                stop_m = _VALUE_STOP.search(text, vstart)
+                eol = n if stop_m is None else stop_m.start()
                 stop = eol
                 # A '>' or '/>' on that line probably closes the tag.
                 gt = text.rfind(">", vstart, eol)

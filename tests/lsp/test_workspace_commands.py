@@ -61,7 +61,7 @@ async def test_posture_request_lists_every_connection_with_its_cics_side(client)
 async def test_check_workspace_publishes_for_files_that_are_not_open(client):
     (client.root / "server.xml").write_text(SERVER)
     (client.root / "cics.csd").write_text(CSD + " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n")
-    count = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="zcsec.checkWorkspace", arguments=[]))
+    count = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="zcsec.server.checkWorkspace", arguments=[]))
     assert count >= 1
     csd_diags = await _diagnostics_for(client, (client.root / "cics.csd").as_uri())
     assert "cics-default-link-user" in {d.code for d in csd_diags}

@@ -287,7 +287,7 @@ async def pull_diagnostics(ls: ZcsecServer, params: lsp.DocumentDiagnosticParams
     return lsp.FullDocumentDiagnosticReport(items=[to_diagnostic(f) for f in findings], result_id=str(ls.service.generation))
 
 
-@server.command("zcsec.checkWorkspace")
+@server.command("zcsec.server.checkWorkspace")
 async def check_workspace(ls: ZcsecServer, *args) -> int:
     """Check every file of the workspace folders and publish diagnostics for
     all of them, open or not; returns the number of findings."""
