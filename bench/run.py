@@ -60,6 +60,20 @@ CONNECTION_ELEMENTS = (
 )
 
 
+# The processes under test run from bytecode caches, as an installed program
+# does after its first start.  An environment with PYTHONDONTWRITEBYTECODE=1
+# would otherwise make every zcsec start compile zcsec from source while
+# pygls and lsprotocol load the .pyc files pip wrote, an unfair floor.  The
+# caches go to a temporary PYTHONPYCACHEPREFIX, never into the repository; the
+# first (unmeasured) cold-start round fills them.
+ENV = dict(os.environ)
+
+
+def set_pycache(tmp: str) -> None:
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tmp, "pycache")
+
+
 # ---------------------------------------------------------------------------
 # Statistics
 # ---------------------------------------------------------------------------
@@ -129,16 +143,22 @@ def machine() -> dict:
         load = os.getloadavg()
     except OSError:
         load = None
+    # The zcsec the server processes import (PYTHONPATH may point elsewhere,
+    # e.g. at a clean export of a commit), and the commit of this checkout.
+    source = subprocess.run([PY, "-c", "import os, zcsec; print(os.path.dirname(zcsec.__file__))"], capture_output=True, text=True).stdout.strip()
     commit = None
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "server", "schemas"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
-        if dirty:
-            commit += " (server/ modified)"
+        if not source.startswith(REPO + os.sep):
+            commit = f"zcsec from {source}"
+        elif dirty:
+            commit += " + uncommitted changes in server/"
     except (OSError, subprocess.CalledProcessError):
         pass
     return {
         "commit": commit,
+        "zcsec_source": source,
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "memory_gb": mem,
@@ -223,7 +243,7 @@ def query_places(text: str, per_kind: int) -> list[tuple[str, int, int]]:
 
 
 def open_server(root: str, stderr_path: str | None = None) -> LspClient:
-    c = LspClient(ZCSEC, cwd=root, stderr_path=stderr_path)
+    c = LspClient(ZCSEC, cwd=root, stderr_path=stderr_path, env=ENV)
     rid, _ = c.initialize(root, {"diagnosticsDelayMs": 0})
     c.response(rid)
     c.notify("initialized", {})
@@ -262,7 +282,7 @@ def cold_start(root: str, server_xml: str, runs: int, tmp: str) -> dict:
     z_diag: list[float] = []
     for i in range(runs + 1):  # the first round warms the page cache and .pyc files
         for which in (("bare", "zcsec") if i % 2 == 0 else ("zcsec", "bare")):
-            c = LspClient(BARE if which == "bare" else ZCSEC, cwd=root, stderr_path=os.path.join(tmp, f"cold-{which}.log"))
+            c = LspClient(BARE if which == "bare" else ZCSEC, cwd=root, stderr_path=os.path.join(tmp, f"cold-{which}.log"), env=ENV)
             try:
                 t0 = c.t_start
                 rid, _ = c.initialize(root, {"diagnosticsDelayMs": 0})
@@ -371,7 +391,7 @@ def check_throughput(tmp: str, files: int, runs: int) -> dict:
     times = []
     for i in range(runs):
         t0 = time.perf_counter()
-        p = subprocess.run([PY, "-m", "zcsec", "check", tree, "--format", "json", "--fail-on", "never"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        p = subprocess.run([PY, "-m", "zcsec", "check", tree, "--format", "json", "--fail-on", "never"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
         times.append(time.perf_counter() - t0)
         if p.returncode != 0:
             raise RuntimeError(f"zcsec check failed ({p.returncode}): {p.stderr.decode()[-2000:]}")
@@ -502,6 +522,7 @@ def main() -> int:
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: cold,edits,check")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
     ap.add_argument("--keep", action="store_true", help="keep the generated workspaces (their folder is printed)")
+    ap.add_argument("--no-pycache", action="store_true", help="leave PYTHONDONTWRITEBYTECODE alone (servers may compile from source at every start)")
     args = ap.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -522,7 +543,13 @@ def main() -> int:
         "sizes": {},
     }
     tmp = tempfile.mkdtemp(prefix="zcsec-bench-")
+    if not args.no_pycache:
+        set_pycache(tmp)
+    r["config"]["bytecode_cache"] = not args.no_pycache
     try:
+        # Fill the bytecode caches (and the page cache) before anything is timed.
+        for cmd in ([PY, "-c", "import pygls.lsp.server"], [PY, "-c", "import zcsec.lsp.server, zcsec.cli"]):
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, timeout=120)
         if "cold" not in skip:
             log("[cold start] generating the 1k workspace")
             g = generate(os.path.join(tmp, "cold"), 1000)

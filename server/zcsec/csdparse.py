@@ -1,6 +1,6 @@
 """A parser for DFHCSDUP input (CICS CSD definitions) that keeps exact offsets.
 
-Record rules (see docs/csd-syntax.md): input records are 80 columns; commands
+Record rules (sources in docs/sources.md): input records are 80 columns; commands
 use columns 1-71; a ``*`` in column 72 continues a value in column 1 of the
 next record; columns 73-80 are ignored (sequence numbers); a ``*`` in column 1
 makes the record a comment.  DFHCSDUP input embedded in a JCL job is read from
@@ -164,7 +164,7 @@ class _Stream:
         return self.source(logical_end - 1) + 1
 
 
-def _records(text: str):
+def records(text: str):
     """Yield (start_offset, line_text_without_terminator) for every line."""
     pos = 0
     n = len(text)
@@ -183,6 +183,70 @@ def looks_like_jcl(text: str) -> bool:
     return any(line.startswith("//") for line in head.splitlines()[:20])
 
 
+class JclState:
+    """Follows a JCL job record by record and knows which records are
+    DFHCSDUP input: the in-stream ``SYSIN DD *`` (or ``DD DATA``) data of a
+    ``PGM=DFHCSDUP`` step (any SYSIN data when no step names DFHCSDUP)."""
+
+    def __init__(self, text: str) -> None:
+        self.any_csdup = re.search(r"PGM=DFHCSDUP", text, re.IGNORECASE) is not None
+        self.step: str | None = None
+        self.in_stream = False
+
+    def statement(self, line: str) -> bool:
+        """Feed one record; True when it is a JCL statement (``//`` or
+        ``/*``), which is never DFHCSDUP input.  A ``//*`` comment changes
+        nothing."""
+        if not (line.startswith("//") or line.startswith("/*")):
+            return False
+        if line.startswith("//*"):
+            return True
+        self.in_stream = False
+        if line.startswith("//"):
+            em = _JCL_EXEC.match(line)
+            if em:
+                pm = _JCL_PGM.search(line)
+                self.step = (pm.group(1) if pm else em.group(1)).upper()
+            dm = _JCL_DD_INSTREAM.match(line)
+            if dm:
+                dd = dm.group(1).upper()
+                self.in_stream = (self.step == "DFHCSDUP" and dd in ("SYSIN", "")) if self.any_csdup else dd == "SYSIN"
+        return True
+
+
+def record_kinds(text: str) -> list[str]:
+    """What each line of DFHCSDUP input is, following the parser's rules:
+    ``jcl`` (a JCL statement), ``outside`` (JCL data that is not DFHCSDUP
+    input), ``comment``, ``record`` or ``continued`` (a record that carries
+    on a value continued by ``*`` in column 72 of the record before)."""
+    lines = text.splitlines()
+    if text.endswith(("\n", "\r")) or not text:
+        lines.append("")
+    is_jcl = looks_like_jcl(text)
+    jcl = JclState(text)
+    in_stream = not is_jcl
+    pending = False
+    kinds: list[str] = []
+    for n, line in enumerate(lines):
+        if n == 0:
+            line = line.lstrip("\ufeff")
+        if is_jcl and jcl.statement(line):
+            kinds.append("jcl")
+            if not line.startswith("//*"):
+                pending = False
+                in_stream = jcl.in_stream
+            continue
+        if not in_stream:
+            kinds.append("outside")
+            continue
+        if line.startswith("*") and not pending:
+            kinds.append("comment")
+            continue
+        kinds.append("continued" if pending else "record")
+        pending = line[71:72] == "*"
+    return kinds
+
+
 def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
     """Parse DFHCSDUP input (plain, or inside a JCL job); never raises."""
     if text.startswith("\ufeff"):
@@ -193,40 +257,25 @@ def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
     comments: list[CsdComment] = []
     stream = _Stream()
     is_jcl = looks_like_jcl(text)
-    records = 0
+    record_count = 0
 
-    in_stream = not is_jcl
-    step_program: str | None = None
-    any_csdup_step = is_jcl and re.search(r"PGM=DFHCSDUP", text, re.IGNORECASE) is not None
+    jcl = JclState(text)
     pending_continuation: tuple[int, int] | None = None  # span of the '*' in column 72
 
-    for start, line in _records(text):
+    for start, line in records(text):
         if start == 0 and text_offset:
             start, line = 1, line[1:]
         if is_jcl:
-            if line.startswith("//") or line.startswith("/*"):
+            if jcl.statement(line):
                 if line.startswith("//*"):
                     continue
                 if pending_continuation is not None:
                     problems.append(CsdProblem("csd-continuation", "a value is continued in column 72, but no record follows", pending_continuation))
                     pending_continuation = None
-                in_stream = False
-                if line.startswith("//"):
-                    em = _JCL_EXEC.match(line)
-                    if em:
-                        pm = _JCL_PGM.search(line)
-                        step_program = (pm.group(1) if pm else em.group(1)).upper()
-                    dm = _JCL_DD_INSTREAM.match(line)
-                    if dm:
-                        ddname = dm.group(1).upper()
-                        if any_csdup_step:
-                            in_stream = step_program == "DFHCSDUP" and ddname in ("SYSIN", "")
-                        else:
-                            in_stream = ddname == "SYSIN"
                 continue
-            if not in_stream:
+            if not jcl.in_stream:
                 continue
-        records += 1
+        record_count += 1
         if len(line) > 80:
             problems.append(
                 CsdProblem(
@@ -263,7 +312,7 @@ def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
     if pending_continuation is not None:
         problems.append(CsdProblem("csd-continuation", "a value is continued in column 72, but no record follows", pending_continuation))
 
-    doc = CsdDocument(text, [], comments, problems, is_jcl, records)
+    doc = CsdDocument(text, [], comments, problems, is_jcl, record_count)
     _tokenize(doc, "".join(stream.parts), stream, catalogue)
     if len(problems) > MAX_PROBLEMS:
         dropped = len(problems) - MAX_PROBLEMS

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..catalogue import AttributeSpec, CsdKeywordSpec, ElementSpec, LibertyCatalogue, default_schema_dirs, resolve_abbreviation
-from ..csdparse import _JCL_DD_INSTREAM, _JCL_EXEC, _JCL_PGM, CsdCommand, CsdDocument, looks_like_jcl
+from ..csdparse import CsdCommand, CsdDocument, JclState, looks_like_jcl, records
 from ..text import LineIndex, Range
 from ..workspace import CsdFile, LibertyConfig, Workspace, XmlFile, norm
 from ..xmlparse import Element, XmlDocument
@@ -1088,41 +1088,20 @@ def expand_snippet(body: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _records(text: str):
-    for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
-        if m.end() == m.start():
-            break
-        yield m.start(), m.group(0).rstrip("\r\n")
-
-
 def _csd_stream(text: str, line_start: int) -> tuple[bool, int]:
     """(whether the record at ``line_start`` is DFHCSDUP input, where its
     input stream begins): in a JCL job only the in-stream SYSIN data of the
     DFHCSDUP step counts, as the parser reads it."""
     if not looks_like_jcl(text):
         return True, 0
-    any_csdup = re.search(r"PGM=DFHCSDUP", text, re.IGNORECASE) is not None
-    in_stream = False
-    step = None
+    jcl = JclState(text)
     stream_start = 0
-    for start, line in _records(text):
+    for start, line in records(text):
         if start >= line_start:
             break
-        if line.startswith("//") or line.startswith("/*"):
-            if line.startswith("//*"):
-                continue
-            in_stream = False
-            if line.startswith("//"):
-                em = _JCL_EXEC.match(line)
-                if em:
-                    pm = _JCL_PGM.search(line)
-                    step = (pm.group(1) if pm else em.group(1)).upper()
-                dm = _JCL_DD_INSTREAM.match(line)
-                if dm:
-                    dd = dm.group(1).upper()
-                    in_stream = (step == "DFHCSDUP" and dd in ("SYSIN", "")) if any_csdup else dd == "SYSIN"
-                    stream_start = start + len(line)
-            continue
+        if jcl.statement(line) and jcl.in_stream:
+            stream_start = start + len(line)
+    in_stream = jcl.in_stream
     cur = text[line_start : _line_bounds(text, line_start)[1]]
     if cur.startswith("//") or cur.startswith("/*"):
         return False, 0

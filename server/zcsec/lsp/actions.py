@@ -25,7 +25,7 @@ from bisect import bisect_right
 
 from lsprotocol import types as lsp
 
-from ..csdparse import _JCL_DD_INSTREAM, _JCL_EXEC, _JCL_PGM, looks_like_jcl
+from ..csdparse import record_kinds as csd_record_kinds
 from ..text import LineIndex
 from .convert import SOURCE, edits_to_workspace_edit
 from .server import ZcsecServer, server
@@ -271,50 +271,6 @@ def _tag_end(text: str, lt: int, doctype: bool) -> int:
         elif ch == ">" and depth <= 0:
             return j
     return -1
-
-
-def csd_record_kinds(text: str) -> list[str]:
-    """What each line of DFHCSDUP input is, following the parser's rules:
-    ``jcl`` (a JCL statement), ``outside`` (JCL data that is not DFHCSDUP
-    input), ``comment``, ``record`` or ``continued`` (a record that carries
-    on a value continued by ``*`` in column 72 of the record before)."""
-    lines = text.splitlines()
-    if text.endswith(("\n", "\r")) or not text:
-        lines.append("")
-    is_jcl = looks_like_jcl(text)
-    any_csdup_step = is_jcl and re.search(r"PGM=DFHCSDUP", text, re.IGNORECASE) is not None
-    in_stream = not is_jcl
-    step_program: str | None = None
-    pending = False
-    kinds: list[str] = []
-    for n, line in enumerate(lines):
-        if n == 0:
-            line = line.lstrip("\ufeff")
-        if is_jcl and (line.startswith("//") or line.startswith("/*")):
-            kinds.append("jcl")
-            if line.startswith("//*"):
-                continue
-            pending = False
-            in_stream = False
-            if line.startswith("//"):
-                em = _JCL_EXEC.match(line)
-                if em:
-                    pm = _JCL_PGM.search(line)
-                    step_program = (pm.group(1) if pm else em.group(1)).upper()
-                dm = _JCL_DD_INSTREAM.match(line)
-                if dm:
-                    ddname = dm.group(1).upper()
-                    in_stream = (step_program == "DFHCSDUP" and ddname in ("SYSIN", "")) if any_csdup_step else ddname == "SYSIN"
-            continue
-        if not in_stream:
-            kinds.append("outside")
-            continue
-        if line.startswith("*") and not pending:
-            kinds.append("comment")
-            continue
-        kinds.append("continued" if pending else "record")
-        pending = line[71:72] == "*"
-    return kinds
 
 
 def csd_suppress_edit(source: SourceText, line: int, code: str) -> lsp.TextEdit | None:

@@ -1,0 +1,90 @@
+"""Median of several benchmark runs.
+
+    .venv/bin/python bench/run.py --out bench/results/run-1.json   # ... run-2, run-3
+    .venv/bin/python bench/summarize.py bench/results/run-*.json
+
+On a shared machine one run's p95 can be an outlier; this prints the same
+tables as bench/run.py with every figure replaced by its median over the runs
+(per-size p50/p95, cold-start medians, memory, check throughput) and checks
+the targets against those medians.  ``--out`` writes the merged JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from run import tables, targets  # noqa: E402
+
+
+def med(values: list) -> float | None:
+    vs = [v for v in values if v is not None]
+    return statistics.median(vs) if vs else None
+
+
+def merge(results: list[dict]) -> dict:
+    out = copy.deepcopy(results[0])
+    out["runs"] = len(results)
+    out["started"] = f"{results[0]['started']} … {results[-1]['started']} (median of {len(results)} runs)"
+    sizes = set().union(*(r.get("sizes", {}).keys() for r in results))
+    for key in sizes:
+        rs = [r["sizes"][key] for r in results if key in r.get("sizes", {})]
+        s = out["sizes"].setdefault(key, copy.deepcopy(rs[0]))
+        for part in ("edit", "completion", "hover", "lxml"):
+            for stat in ("p50_ms", "p95_ms"):
+                s[part][stat] = med([x[part][stat] for x in rs])
+            s[part]["samples_ms"] = []
+        s["edit"]["n"] = min(x["edit"]["n"] for x in rs)
+        for k in ("open_to_first_diagnostics_ms", "rss_open_mb", "rss_end_mb", "rss_peak_mb"):
+            s[k] = med([x.get(k) for x in rs])
+        floor = s["lxml"]["p50_ms"]
+        s["edit_over_lxml_p50"] = s["edit"]["p50_ms"] / floor
+        s["edit_over_lxml_p95"] = s["edit"]["p95_ms"] / floor
+        s["per_run"] = [{"edit_p50_ms": x["edit"]["p50_ms"], "edit_p95_ms": x["edit"]["p95_ms"], "edits": x["edit"]["n"]} for x in rs]
+    cs = [r["cold_start"] for r in results if "cold_start" in r]
+    if cs:
+        c = out["cold_start"] = copy.deepcopy(cs[0])
+        c["runs"] = sum(x["runs"] for x in cs)
+        for k in ("bare_init", "zcsec_init", "zcsec_first_diagnostics_1k"):
+            c[k]["p50_ms"] = med([x[k]["p50_ms"] for x in cs])
+            c[k]["samples_ms"] = []
+    ck = [r["check"] for r in results if "check" in r]
+    if ck:
+        c = out["check"] = copy.deepcopy(ck[0])
+        c["runs"] = sum(x["runs"] for x in ck)
+        c["median_s"] = med([x["median_s"] for x in ck])
+        c["mb_per_s"] = med([x["mb_per_s"] for x in ck])
+    out["targets"] = targets(out)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    results = []
+    for f in args.files:
+        with open(f, encoding="utf-8") as fh:
+            results.append(json.load(fh))
+    merged = merge(results)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            json.dump(merged, fh, indent=2)
+    print(tables(merged))
+    for key, s in merged["sizes"].items():
+        runs = ", ".join(f"{x['edit_p50_ms']:.1f}/{x['edit_p95_ms']:.1f} ms ({x['edits']})" for x in s["per_run"])
+        print(f"edit p50/p95 per run, {key} lines: {runs}")
+    print(f"\n{sum(1 for t in merged['targets'] if t['pass'])} of {len(merged['targets'])} targets met (medians of {len(results)} runs)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
