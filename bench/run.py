@@ -456,7 +456,9 @@ def fmt(v: float | None, digits: int = 1) -> str:
 def tables(r: dict) -> str:
     lines = []
     m = r["machine"]
-    lines.append(f"zcsec {m['packages'].get('zcsec')} ({m.get('commit')}) on {m['cpu']} ({m['nproc']} cores), Python {m['python']}, pygls {m['packages'].get('pygls')}, {r['started']}")
+    load = m.get("loadavg_at_start")
+    load_text = f", load average {load[0]:.1f} at the start" if load else ""
+    lines.append(f"zcsec {m['packages'].get('zcsec')} ({m.get('commit')}) on {m['cpu']} ({m['nproc']} cores), Python {m['python']}, pygls {m['packages'].get('pygls')}, {r['started']}{load_text}")
     lines.append("")
     lines.append("| server.xml | bytes | diags | open → diags ms | edit p50 ms | edit p95 ms | edits | lxml p50 ms | p50/lxml | p95/lxml | compl. p50 ms | compl. p95 ms | hover p50 ms | hover p95 ms | RSS open MB | RSS end MB |")
     lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -568,6 +570,10 @@ def main() -> int:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     r["duration_s"] = time.perf_counter() - started
+    try:
+        r["machine"]["loadavg_at_end"] = os.getloadavg()
+    except OSError:
+        pass
     r["targets"] = targets(r)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as fh:
