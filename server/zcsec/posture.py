@@ -128,7 +128,7 @@ def resolve_ref(cfg: LibertyConfig, ce: ConfigElement, attr: str, types: tuple[s
         return None
     for child in ce.element.children:
         if child.name in types:
-            return next((x for x in cfg.elements if x.element is child), None)
+            return cfg.of_element.get(id(child))
     return None
 
 
@@ -145,10 +145,8 @@ def value_of(cfg: LibertyConfig, ce: ConfigElement | None, attr: str) -> str | N
 def child(cfg: LibertyConfig, ce: ConfigElement | None, name: str) -> ConfigElement | None:
     if ce is None:
         return None
-    for c in ce.element.children:
-        if c.name == name:
-            return next((x for x in cfg.elements if x.element is c), None)
-    return None
+    found = cfg.children(ce, name)
+    return found[0] if found else None
 
 
 def cics_side(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> CicsSide:
@@ -158,14 +156,8 @@ def cics_side(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> CicsSide:
     port = int(port_text) if port_text and port_text.isdigit() else None
     if port is not None:
         side.services_on_port = model.ipic_services_on_port(port)
-        for c in model.of_type("TCPIPSERVICE"):
-            if c in side.services_on_port:
-                continue
-            try:
-                if int(c.value("PORTNUMBER") or "-1") == port:
-                    side.non_ipic_on_port.append(c)
-            except ValueError:
-                pass
+        ipic = {id(c) for c in side.services_on_port}
+        side.non_ipic_on_port = [c for c in model.services_by_port().get(port, []) if id(c) not in ipic]
     if side.services_on_port:
         side.service = side.services_on_port[-1]
         side.service_path = model.path_of(side.service)

@@ -194,8 +194,11 @@ class LibertyConfig:
         self.top: list[ConfigElement] = []  # direct children of <server>
         self.by_id: dict[str, list[ConfigElement]] = {}
         self.by_file: dict[str, list[ConfigElement]] = {}  # every element, by the file it is written in
+        self.by_name: dict[str, list[ConfigElement]] = {}  # every element, by element name
+        self.of_element: dict[int, ConfigElement] = {}  # id(parsed Element) -> its ConfigElement
         self.features: dict[str, list[tuple[XmlFile, Element]]] = {}
         self.cache: dict[str, object] = {}  # derived models (e.g. postures), built on first use
+        self._order: dict[int, int] = {}
 
     # -- lookups ------------------------------------------------------------
     def find(self, ident: str, types: Iterable[str] | None = None) -> list[ConfigElement]:
@@ -206,8 +209,21 @@ class LibertyConfig:
         return [ce for ce in found if ce.name in wanted]
 
     def of_type(self, *names: str) -> list[ConfigElement]:
-        wanted = set(names)
-        return [ce for ce in self.elements if ce.name in wanted]
+        if len(names) == 1:
+            return list(self.by_name.get(names[0], ()))
+        found = [ce for n in set(names) for ce in self.by_name.get(n, ())]
+        found.sort(key=lambda ce: self._order[id(ce)])
+        return found
+
+    def children(self, ce: ConfigElement, name: str | None = None) -> list[ConfigElement]:
+        """The child elements of ``ce`` (with that name), in document order."""
+        out = []
+        for child in ce.element.children:
+            if name is None or child.name == name:
+                found = self.of_element.get(id(child))
+                if found is not None:
+                    out.append(found)
+        return out
 
     def has_feature(self, *names: str) -> bool:
         return any(n.lower() in self.features for n in names)
@@ -221,15 +237,19 @@ class LibertyConfig:
         if "${" not in value:
             return value
         try:
-            return self._resolve(value, _depth, [0])
+            return self._resolve(value, _depth, [0, 0])
         except _TooLong:
             return None
 
     def _resolve(self, value: str, depth: int, produced: list[int]) -> str | None:
+        # produced: [characters substituted, substitutions made] for the whole value
         unresolved = False
 
         def sub(m: re.Match) -> str:
             nonlocal unresolved
+            produced[1] += 1
+            if produced[1] > MAX_SUBSTITUTIONS:
+                raise _TooLong
             var = self.variables.get(m.group(1).strip())
             if var is None or var.value is None:
                 unresolved = True
@@ -261,6 +281,7 @@ class LibertyConfig:
 
 
 MAX_RESOLVED = 1 << 16  # characters substituted for variables in one value
+MAX_SUBSTITUTIONS = 10_000  # variable references followed for one value
 
 
 class _TooLong(Exception):
@@ -461,8 +482,12 @@ def _index(cfg: LibertyConfig) -> None:
             ce = ConfigElement(f, child, spec)
             cfg.top.append(ce)
             _walk(cfg, ce)
-    for ce in cfg.elements:
+    cfg._order = {}
+    for n, ce in enumerate(cfg.elements):
+        cfg._order[id(ce)] = n
         cfg.by_file.setdefault(ce.file.path, []).append(ce)
+        cfg.by_name.setdefault(ce.name, []).append(ce)
+        cfg.of_element[id(ce.element)] = ce
         ident = ce.element.value("id")
         if ident:
             cfg.by_id.setdefault(ident, []).append(ce)
@@ -506,9 +531,15 @@ class CsdModel:
         self.files: dict[str, CsdFile] = {}
         self.problems: list[ModelProblem] = []
         self.definitions: dict[str, dict[str, list[CsdCommand]]] = {}
+        self._by_doc: dict[int, CsdFile] = {}
+        self._by_port: dict[int, list[CsdCommand]] | None = None
+        self._by_applid: dict[str, list[CsdCommand]] | None = None
 
     def add(self, f: CsdFile) -> None:
         self.files[f.path] = f
+        self._by_doc[id(f.doc)] = f
+        self._by_port = None
+        self._by_applid = None
         for cmd in f.doc.commands:
             if cmd.verb in ("DEFINE", "USERDEFINE") and cmd.resource_type and cmd.name:
                 self.definitions.setdefault(cmd.resource_type, {}).setdefault(cmd.name.upper(), []).append(cmd)
@@ -520,16 +551,11 @@ class CsdModel:
         return list(self.definitions.get(rtype, {}).get(name.upper(), []))
 
     def path_of(self, cmd: CsdCommand) -> str | None:
-        for p, f in self.files.items():
-            if f.doc is cmd.document:
-                return p
-        return None
+        f = self.file_of(cmd)
+        return f.path if f is not None else None
 
     def file_of(self, cmd: CsdCommand) -> CsdFile | None:
-        for f in self.files.values():
-            if f.doc is cmd.document:
-                return f
-        return None
+        return self._by_doc.get(id(cmd.document))
 
     def tcpipservice_for(self, ipconn: CsdCommand) -> CsdCommand | None:
         """The TCPIPSERVICE an IPCONN names, preferring its own group."""
@@ -542,33 +568,44 @@ class CsdModel:
         same = [c for c in cands if c.group == ipconn.group]
         return (same or cands)[-1]
 
+    @staticmethod
+    def is_ipic(service: CsdCommand) -> bool:
+        """PROTOCOL(IPIC), or no PROTOCOL with TRANSACTION(CISS) (CICS then assumes IPIC)."""
+        protocol = service.upper("PROTOCOL")
+        return protocol == "IPIC" or (protocol is None and service.upper("TRANSACTION") == "CISS")
+
     def ipic_services(self) -> list[CsdCommand]:
-        return [c for c in self.of_type("TCPIPSERVICE") if (c.upper("PROTOCOL") or "HTTP") == "IPIC" or (c.upper("TRANSACTION") == "CISS" and c.upper("PROTOCOL") is None)]
+        return [c for c in self.of_type("TCPIPSERVICE") if self.is_ipic(c)]
+
+    def services_by_port(self) -> dict[int, list[CsdCommand]]:
+        """Every TCPIPSERVICE by its PORTNUMBER (computed once)."""
+        if self._by_port is None:
+            self._by_port = {}
+            for c in self.of_type("TCPIPSERVICE"):
+                value = (c.value("PORTNUMBER") or "").strip()
+                if value.isdigit():
+                    self._by_port.setdefault(int(value), []).append(c)
+        return self._by_port
 
     def ipic_services_on_port(self, port: int) -> list[CsdCommand]:
-        out = []
-        for c in self.ipic_services():
-            try:
-                if int(c.value("PORTNUMBER") or "-1") == port:
-                    out.append(c)
-            except ValueError:
-                continue
-        return out
+        return [c for c in self.services_by_port().get(port, []) if self.is_ipic(c)]
 
     def ipconns_for_service(self, service: CsdCommand) -> list[CsdCommand]:
         name = (service.name or "").upper()
         return [c for c in self.of_type("IPCONN") if (c.upper("TCPIPSERVICE") or "") == name]
 
     def ipconns_by_applid(self, applid: str, networkid: str | None) -> list[CsdCommand]:
-        out = []
-        for c in self.of_type("IPCONN"):
-            c_applid = c.upper("APPLID") or (c.name or "").upper()
-            if c_applid != applid.upper():
-                continue
-            if networkid is not None and (c.upper("NETWORKID") or "") != networkid.upper():
-                continue
-            out.append(c)
-        return out
+        """IPCONNs whose APPLID (by default the IPCONN name) is ``applid``,
+        and whose NETWORKID is ``networkid`` when one is given."""
+        if self._by_applid is None:
+            self._by_applid = {}
+            for c in self.of_type("IPCONN"):
+                key = c.upper("APPLID") or (c.name or "").upper()
+                self._by_applid.setdefault(key, []).append(c)
+        found = self._by_applid.get(applid.upper(), [])
+        if networkid is None:
+            return list(found)
+        return [c for c in found if (c.upper("NETWORKID") or "") == networkid.upper()]
 
 
 # ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def ims_liberty_tls(ctx: Context) -> None:
         if cf is not None and cf is not p.element:
             targets.append(cf)
         if cf is not None:
-            targets.extend(x for x in cfg.elements if x.parent is cf and x.name in ("properties.gmoa", "properties.imsudbJLocal"))
+            targets.extend(x for x in cfg.children(cf) if x.name in ("properties.gmoa", "properties.imsudbJLocal"))
         for ce in targets:
             for attr in ce.element.attributes:
                 if not _TLS_ATTR.match(attr.name) or (ce.spec is not None and attr.name in ce.spec.attributes and attr.name != "sslConnection"):
@@ -156,7 +156,8 @@ def ims_passticket_fixed_user(ctx: Context) -> None:
 
 
 def _wmq(cfg: LibertyConfig, ce: ConfigElement) -> ConfigElement | None:
-    return next((x for x in cfg.elements if x.parent is ce and x.name == "properties.wmqJms"), None)
+    found = cfg.children(ce, "properties.wmqJms")
+    return found[0] if found else None
 
 
 @rule(

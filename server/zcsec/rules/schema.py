@@ -208,24 +208,41 @@ def check_value(attr: AttributeSpec, value: str) -> tuple[str, str] | None:
     return None
 
 
+def value_problems(ctx: Context) -> list[tuple[str, tuple[int, int], str, Severity]]:
+    """(code, span, message, severity) for every attribute value of the file
+    that does not fit its catalogue type; computed once per file for the
+    three value rules."""
+    cfg: LibertyConfig = ctx.config
+    key = ("value-problems", ctx.file.path)
+    cached = cfg.cache.get(key)
+    if cached is not None:
+        return cached
+    out = []
+    for ce in elements_in(ctx):
+        if ce.spec is None:
+            continue
+        for attr in ce.element.attributes:
+            aspec = ce.spec.attributes.get(attr.name)
+            if aspec is None or aspec.type in ("string", "password", "passwordHash", "id", "location", "token", "ref", "refList"):
+                if aspec is None or (aspec.max_length is None and not aspec.pattern):
+                    continue
+            value = cfg.resolve(attr.value)
+            if value is None or (value.strip() == "" and aspec.type not in ("enum",)):
+                continue
+            result = check_value(aspec, value)
+            if result is not None:
+                via = f" (from '{attr.value}')" if value != attr.value and not aspec.secret else ""
+                span = attr.value_span if attr.value_span[1] > attr.value_span[0] else attr.name_span
+                out.append((result[0], span, result[1] + via, attr_severity(Severity.ERROR, ce.spec, aspec)))
+    cfg.cache[key] = out
+    return out
+
+
 def _value_rule(code: str, title: str, rationale: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
-        cfg: LibertyConfig = ctx.config
-        for ce in elements_in(ctx):
-            if ce.spec is None:
-                continue
-            for attr in ce.element.attributes:
-                aspec = ce.spec.attributes.get(attr.name)
-                if aspec is None or aspec.type in ("string", "password", "passwordHash", "id", "location", "token", "ref", "refList"):
-                    if aspec is None or (aspec.max_length is None and not aspec.pattern):
-                        continue
-                value = cfg.resolve(attr.value)
-                if value is None or (value.strip() == "" and aspec.type not in ("enum",)):
-                    continue
-                result = check_value(aspec, value)
-                if result is not None and result[0] == code:
-                    via = f" (from '{attr.value}')" if value != attr.value and not aspec.secret else ""
-                    ctx.report(attr.value_span if attr.value_span[1] > attr.value_span[0] else attr.name_span, result[1] + via, severity=attr_severity(ctx.rule.severity, ce.spec, aspec))
+        for found, span, message, severity in value_problems(ctx):
+            if found == code:
+                ctx.report(span, message, severity=None if severity == Severity.ERROR else severity)
 
     rule(code, title=title, severity=Severity.ERROR, scope=XML_FILE, category="schema", rationale=rationale, link=OVERVIEW, bad=bad, good=good)(check)
 
