@@ -21,7 +21,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from run import tables, targets  # noqa: E402
+from run import ratios, tables, targets  # noqa: E402
 
 
 def med(values: list) -> float | None:
@@ -61,6 +61,11 @@ def merge(results: list[dict]) -> dict:
         c["runs"] = sum(x["runs"] for x in ck)
         c["median_s"] = med([x["median_s"] for x in ck])
         c["mb_per_s"] = med([x["mb_per_s"] for x in ck])
+    # Ratios are taken within each run (numerator and denominator under the
+    # same load), then the median over the runs.
+    per_run = [ratios(r) for r in results]
+    out["ratios"] = {k: med([x.get(k) for x in per_run]) for k in set().union(*per_run)}
+    out["ratios_per_run"] = per_run
     out["targets"] = targets(out)
     return out
 
@@ -82,6 +87,8 @@ def main() -> int:
     for key, s in merged["sizes"].items():
         runs = ", ".join(f"{x['edit_p50_ms']:.1f}/{x['edit_p95_ms']:.1f} ms ({x['edits']})" for x in s["per_run"])
         print(f"edit p50/p95 per run, {key} lines: {runs}")
+    for k, v in sorted(merged["ratios"].items()):
+        print(f"ratio {k}: median {v:.2f} (runs: {', '.join(f'{x[k]:.2f}' for x in merged['ratios_per_run'] if k in x)})")
     print(f"\n{sum(1 for t in merged['targets'] if t['pass'])} of {len(merged['targets'])} targets met (medians of {len(results)} runs)")
     return 0
 
