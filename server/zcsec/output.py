@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from . import __version__
 from .findings import Finding, Severity
 from .rules import RULES
+
+# Characters a configuration file could use to rewrite the terminal that
+# shows the text report: C0/C1 controls (an ESC starts a terminal escape
+# sequence) and the bidirectional overrides that reorder what is displayed.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(line: str) -> str:
+    """``line`` with every control character shown as an escape (\\x1b)."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", line)
+
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "note", Severity.HINT: "note"}
 
@@ -26,7 +38,7 @@ def format_text(findings: list[Finding]) -> str:
     lines = []
     for f in findings:
         r = f.range
-        lines.append(f"{display_path(f.path)}:{r.start.line + 1}:{r.start.character + 1}: {f.severity.label} {f.code} {f.message}")
+        lines.append(printable(f"{display_path(f.path)}:{r.start.line + 1}:{r.start.character + 1}: {f.severity.label} {f.code} {f.message}"))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -270,7 +282,7 @@ def format_posture_text(rows) -> str:
         for label, value in zip(POSTURE_COLUMNS[2:], values[2:]):
             out.append(f"  {label + ':':17} {value}")
         out.append("")
-    return "\n".join(out)
+    return "\n".join(printable(line) for line in out)
 
 
 def format_posture_json(rows) -> str:

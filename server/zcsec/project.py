@@ -59,12 +59,15 @@ class ProjectConfig:
 
 
 def find_project_file(start: Path) -> Path | None:
-    start = start.resolve()
-    here = start if start.is_dir() else start.parent
-    for d in (here, *here.parents):
-        candidate = d / PROJECT_FILE
-        if candidate.is_file():
-            return candidate
+    try:
+        start = start.resolve()
+        here = start if start.is_dir() else start.parent
+        for d in (here, *here.parents):
+            candidate = d / PROJECT_FILE
+            if candidate.is_file():
+                return candidate
+    except (OSError, ValueError):  # a name too long, a NUL in a path from an editor's URI
+        return None
     return None
 
 

@@ -55,7 +55,11 @@ def decode_bytes(data: bytes, *, xml: bool = False) -> tuple[str, str | None]:
             try:
                 info = codecs.lookup(declared)
             except LookupError:
-                info = None
+                try:  # z/OS spells code pages IBM-037, IBM-1140: Python knows ibm037, ibm1140
+                    info = codecs.lookup(declared.replace("ibm-", "ibm", 1))
+                    declared = info.name
+                except LookupError:
+                    info = None
             if info is None or not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
                 text, problem = _decode(data, "utf-8")
                 return text, problem or f"the declared encoding '{declared}' is unknown; the file was read as UTF-8"
@@ -140,8 +144,8 @@ def read_source(path: Path, max_size: int, *, xml: bool | None = None) -> Source
             data = fh.read(max_size + 1)  # never more than the limit, even if the file grows meanwhile
         if len(data) > max_size:
             return _too_large(path, len(data), max_size)
-    except OSError as exc:
-        return SourceText(path, None, f"cannot read the file: {exc.strerror or exc}", "file-unreadable", True)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return SourceText(path, None, f"cannot read the file: {getattr(exc, 'strerror', None) or exc}", "file-unreadable", True)
     if looks_binary(data):
         return SourceText(path, None, "the file holds binary data (NUL bytes), not text; it was not checked", "file-binary", True)
     is_xml = xml if xml is not None else path.suffix.lower() == ".xml"

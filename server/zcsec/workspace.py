@@ -22,12 +22,13 @@ from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd
 from .findings import Severity
 from .project import ProjectConfig
-from .sources import SKIP_DIRS, SourceText, classify, read_source
+from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, read_source
 from .text import LineIndex
 from .xmlparse import Element, XmlDocument, parse_xml
 
 Span = tuple[int, int]
 _VAR = re.compile(r"\$\{([^}]*)\}")
+_BINARY_SERVER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?server[\s>/]")
 
 
 def norm(path: str | os.PathLike) -> str:
@@ -100,7 +101,7 @@ class FileStore:
         try:
             st = os.stat(p)
             key = (st.st_mtime_ns, st.st_size)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the path
             key = (-1, -1)
         cached = self._disk.get(p)
         if cached is not None and cached[0] == key and key != (-1, -1):
@@ -342,7 +343,7 @@ def build_config(root: str, store: FileStore, catalogue: Catalogue, project: Pro
 def _dropin_files(directory: str) -> list[str]:
     try:
         names = sorted(n for n in os.listdir(directory) if n.lower().endswith(".xml"))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path
         return []
     return [norm(os.path.join(directory, n)) for n in names]
 
@@ -381,6 +382,7 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
         return
     cfg.files[path] = f
     cfg.roles[path] = role
+    cfg.cache.setdefault("loaded-realpaths", set()).add(_real(cfg, path))  # type: ignore[union-attr]
     if f.read_problem:
         cfg.problems.append(ModelProblem("file-encoding", path, (0, 0), f.read_problem))
     root = f.doc.root
@@ -452,10 +454,30 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
         yield target, stack + [path], link
 
 
+def _real(cfg: LibertyConfig, path: str) -> str:
+    """The path with symbolic links resolved (cached per configuration)."""
+    cache = cfg.cache.setdefault("realpaths", {})
+    real = cache.get(path)  # type: ignore[union-attr]
+    if real is None:
+        try:
+            real = os.path.realpath(path)
+        except (OSError, ValueError):  # ValueError: a NUL in the path
+            real = path
+        cache[path] = real  # type: ignore[index]
+    return real
+
+
 def _include(cfg: LibertyConfig, target: str, stack: list[str], link: IncludeLink) -> bool:
-    """Whether ``target``, included through ``link``, is still to be loaded."""
-    if target in stack:
-        names = [os.path.basename(p) for p in stack[stack.index(target) :] + [target]]
+    """Whether ``target``, included through ``link``, is still to be loaded.
+
+    Files are compared with symbolic links resolved: a directory that links
+    to itself makes endless distinct paths to the same files (two such
+    links, an exponential number), and must end as a cycle instead."""
+    real = _real(cfg, target)
+    reals = [_real(cfg, p) for p in stack]
+    if target in stack or real in reals:
+        start = stack.index(target) if target in stack else reals.index(real)
+        names = [os.path.basename(p) for p in stack[start:] + [target]]
         if len(names) > 9:  # a cycle through hundreds of files: keep the message readable
             names = names[:4] + [f"... {len(names) - 8} more ..."] + names[-4:]
         cycle = " -> ".join(names)
@@ -463,7 +485,11 @@ def _include(cfg: LibertyConfig, target: str, stack: list[str], link: IncludeLin
             ModelProblem("include-cycle", link.file.path, _location_span(link), f"this include forms a cycle ({cycle}); Liberty reads each file once, remove the loop")
         )
         return False
-    return target not in cfg.files
+    if target in cfg.files:
+        return False
+    if real in cfg.cache.get("loaded-realpaths", ()):  # type: ignore[operator]
+        return False  # a file already loaded, reached through a symbolic link
+    return True
 
 
 def _location_span(link: IncludeLink) -> Span:
@@ -684,10 +710,16 @@ def classify_path(path: str, project: ProjectConfig, store: FileStore) -> str | 
         except OSError:
             return None
         if b"\x00" in data and suffix != ".xml":
-            return None
-        head = data.decode("utf-8", errors="replace")
+            # Binary: a .csd file is still taken, so that it is reported (file-binary).
+            return "csd" if suffix in CSD_EXTENSIONS else None
+        # XML may be UTF-16 or EBCDIC (with or without a declaration): decode
+        # the head as the whole file would be, so that such a server.xml is
+        # found (and its encoding reported) rather than silently skipped.
+        head = decode_bytes(data, xml=True)[0] if suffix == ".xml" else data.decode("utf-8", errors="replace")
         if suffix == ".xml" and b"\x00" in data:
             src = store.source(path, xml=True)
+            if src.text is None and src.problem_code == "file-binary" and _BINARY_SERVER.search(data):
+                return "liberty"  # a <server> file with NUL bytes: checked, to report it
             head = (src.text or "")[:8192]
     return classify(Path(path), head)
 

@@ -19,7 +19,7 @@ def uri_to_path(uri: str) -> str | None:
         path = to_fs_path(uri)
     except Exception:  # malformed URI
         return None
-    if path is None:
+    if path is None or "\x00" in path:  # no file system has a NUL in a name
         return None
     return os.path.normpath(os.path.abspath(path))
 

@@ -13,6 +13,7 @@ import traceback
 from typing import Any, Callable
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcInternalError
 
 from ..ide import hover as ide_hover
 from ..text import LineIndex
@@ -98,13 +99,18 @@ def workspace_for(ls: ZcsecServer, uri: str) -> tuple[Workspace, str, LineIndex]
 
 
 async def in_pool(ls: ZcsecServer, what: str, fn: Callable[..., Any], *args: Any, default: Any = None) -> Any:
-    """Run ``fn`` in the server's thread pool; log and return ``default`` if it fails."""
+    """Run ``fn`` in the server's thread pool.  If it fails, log the error
+    and answer the request with an internal error (the server carries on);
+    ``default`` is kept for callers that name it, but a failure is no
+    longer disguised as an empty answer."""
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(ls.thread_pool, fn, *args)
     except Exception as exc:  # noqa: BLE001 - a feature request never takes the server down
         ls.log(f"zcsec: {what} failed: {exc!r}\n{traceback.format_exc()}", lsp.MessageType.Error)
-        return default
+        error = JsonRpcInternalError(message=f"zcsec: {what} failed: {type(exc).__name__}")
+        error.zcsec_logged = True  # type: ignore[attr-defined]  # logged above, once
+        raise error from exc
 
 
 # ---------------------------------------------------------------------------

@@ -4,12 +4,14 @@ sync and diagnostics.  Feature modules register their handlers on it."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import traceback
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -23,6 +25,9 @@ from .settings import Settings, parse_settings
 log = logging.getLogger("zcsec.lsp")
 
 
+_DROPPED = SimpleNamespace(jsonrpc=None)
+
+
 class ZcsecProtocol(LanguageServerProtocol):
     """Negotiates UTF-16 positions with every client.  UTF-16 is the one
     encoding all clients must support, and it is what zcsec's LineIndex
@@ -34,6 +39,36 @@ class ZcsecProtocol(LanguageServerProtocol):
         if general is not None and general.position_encodings:
             general.position_encodings = [lsp.PositionEncodingKind.Utf16]
         return (yield from super().lsp_initialize(params))
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: lsp.DidChangeTextDocumentParams):
+        # pygls raises KeyError for a change to a document that was never
+        # opened (or is closed); that is a client's mistake, not a server error.
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            self._server.log(f"zcsec: ignored a change to {params.text_document.uri}, which is not open", lsp.MessageType.Warning)
+            return None
+        return (yield from super().lsp_text_document__did_change(params))
+
+    def structure_message(self, data):
+        """pygls turns a message whose parameters do not fit the LSP types
+        into an exception while it reads the message, before any handler
+        runs, and then answers nothing: the client would wait forever.
+        Answer such a request with the error, log it, and drop the message."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and data.get("jsonrpc") == "2.0" and isinstance(data.get("method"), str):
+                method = data["method"]
+                if "id" in data and isinstance(data["id"], (int, str)) and not isinstance(data["id"], bool):
+                    self._send_response(data["id"], None, exc.to_response_error())
+                    what = "request"
+                else:
+                    what = "notification"
+                log_to_client = getattr(self._server, "log", None)
+                if log_to_client is not None:
+                    log_to_client(f"zcsec: ignored a {method} {what} with invalid parameters ({exc.message})", lsp.MessageType.Warning)
+                return _DROPPED  # handle_message ignores a message without "jsonrpc": "2.0"
+            raise
 
 
 class ZcsecServer(LanguageServer):
@@ -54,8 +89,15 @@ class ZcsecServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source) -> None:  # type: ignore[override]
         # Log to the client's output instead of interrupting the user; the server keeps running.
-        if isinstance(error, JsonRpcException):
+        if isinstance(error, JsonRpcException) and not isinstance(error, JsonRpcInternalError):
             return  # an answer such as "invalid new name" is not a server error
+        if getattr(error, "zcsec_logged", False):
+            return  # a feature adapter logged it with its own words
+        if source is JsonRpcException:
+            # pygls could not read or dispatch a message (not JSON, not JSON-RPC):
+            # the client's mistake, reported without alarm.
+            self.log(f"zcsec: ignored a message that could not be read: {error!r}", lsp.MessageType.Warning)
+            return
         self.log(f"zcsec: internal error in {getattr(source, '__name__', source)}: {error!r}\n{traceback.format_exc()}", lsp.MessageType.Error)
 
     def path_of(self, uri: str) -> str | None:
@@ -364,6 +406,11 @@ _load_features()
 
 
 def start(tcp: str | None = None) -> None:
+    # Everything imported so far lives as long as the server: keep it out of
+    # the collector's way, and collect young objects less often, so that the
+    # parse trees an edit replaces do not trigger frequent full collections.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

@@ -366,9 +366,18 @@ def _skeleton_fix(cfg: LibertyConfig, ce: ConfigElement, target_type: str, ident
     text = ce.file.text
     el = top.element
     end = el.span[1]
-    line_start = text.rfind("\n", 0, el.start) + 1
-    indent = text[line_start : el.start] if text[line_start : el.start].strip() == "" else ""
-    newline = "\r\n" if "\r\n" in text[: max(end, 1) + 200] else "\n"
+    index = ce.file.index
+    line_start = index.starts[index.line_of(el.start)]  # not rfind: quadratic on one long line
+    # Only blanks before the element on its line? (Without slicing the whole
+    # line, which is quadratic when a file is one long line.)
+    indent = text[line_start : el.start] if _BLANKS.match(text, line_start, el.start).end() == el.start else ""
+    # Where the file first uses CRLF, found once per file: slicing the text
+    # up to the element for every finding is quadratic on a long file.
+    key = ("first-crlf", ce.file.path)
+    first_crlf = cfg.cache.get(key)
+    if first_crlf is None:
+        first_crlf = cfg.cache[key] = text.find("\r\n")
+    newline = "\r\n" if 0 <= first_crlf and first_crlf + 2 <= max(end, 1) + 200 else "\n"
     lib = cfg.catalogue.liberty
     spec = lib.element(target_type)
     required = [a for a, s in (spec.attributes.items() if spec else []) if s.required and a != "id"]
@@ -377,6 +386,10 @@ def _skeleton_fix(cfg: LibertyConfig, ce: ConfigElement, target_type: str, ident
         f"Create <{target_type} id=\"{ident}\">",
         [Edit(ce.path, (end, end), f'{newline}{indent}<{target_type} id="{ident}"{attrs}/>')],
     )
+
+
+MAX_NEAR_MISS_CANDIDATES = 1000
+_BLANKS = re.compile(r"\s*")
 
 
 @rule(
@@ -394,12 +407,18 @@ def _skeleton_fix(cfg: LibertyConfig, ce: ConfigElement, target_type: str, ident
 def ref_unresolved(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
     all_ids = list(cfg.by_id)
+    by_types: dict[tuple[str, ...], list[str]] = {}  # computed once per set of types, not per reference
     for ce, attr, aspec, ident, span in iter_refs(ctx):
         if cfg.find(ident) or implicit(cfg, ident, aspec.ref_types):
             continue
         wanted = " or ".join(f"<{t}>" for t in aspec.ref_types)
-        typed_ids = [i for i in all_ids if cfg.find(i, aspec.ref_types)]
-        close = difflib.get_close_matches(ident, typed_ids, n=1, cutoff=0.7)
+        types = tuple(aspec.ref_types)
+        if types not in by_types:
+            by_types[types] = [i for i in all_ids if cfg.find(i, types)]
+        typed_ids = by_types[types]
+        # A near-miss search over thousands of ids per reference would make
+        # a generated (or hostile) file quadratic; real files have far fewer.
+        close = difflib.get_close_matches(ident, typed_ids, n=1, cutoff=0.7) if len(typed_ids) <= MAX_NEAR_MISS_CANDIDATES else []
         fixes = []
         if close:
             fixes.append(Fix(f"Change to '{close[0]}'", [Edit(ce.path, span, close[0])]))
