@@ -12,7 +12,7 @@ CLIENT := client-vscode
 NODE_STAMP := $(CLIENT)/node_modules/.installed
 VSIX := dist/zcsec-$(VERSION)-linux-x64.vsix
 
-.PHONY: run test test-python test-client install rules-doc vsix e2e bench clean
+.PHONY: run test test-python test-client install rules-doc vsix e2e bench clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: test-python test-client
 
 test-python: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## make fuzz: ten minutes of fuzzing the language server (a real process) with
+## mutated examples and corpus files; failing sessions go to tests/fuzz/crashes/
+## (ZCSEC_FUZZ_SEED picks the seed; make test runs about a minute of it).
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.run --seconds 600
 
 $(NODE_STAMP): $(CLIENT)/package.json $(CLIENT)/package-lock.json
 	cd $(CLIENT) && $(NPM) ci

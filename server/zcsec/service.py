@@ -186,8 +186,12 @@ class AnalysisService:
     def dependents(self, path: str) -> list[str]:
         """Open documents whose findings may change when ``path`` changes:
         everything open in the same project."""
-        key = self.project_key(path)
-        return sorted(p for p in self.open_paths if self.project_key(p) == key)
+        # Called from worker threads while the main thread opens documents:
+        # iterate a copy, under the lock ("Set changed size during iteration"
+        # lost the diagnostics of documents opened in a burst).
+        with self._lock:
+            key = self.project_key(path)
+            return sorted(p for p in list(self.open_paths) if self.project_key(p) == key)
 
 
 def merge_settings(project: ProjectConfig, settings: ProjectConfig) -> ProjectConfig:

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zcsec.sources import has_server_root
+
 from .lspclient import LspProcess, NoAnswer, ServerDied
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -322,8 +324,13 @@ class Session:
             diags.append({"range": {"start": {"line": 0, "character": 0}, "end": {"line": 10**6, "character": 3}}, "message": "m", "source": "zcsec", "code": self.rng.choice(["xml-syntax", "csd-syntax", "no such code", 7]), "data": self.rng.choice([None, {"fixes": "x"}, {"fixes": [{"title": "t", "edits": [{"uri": uri, "range": None, "newText": 3}]}]}])})
         return diags
 
+    def open_many(self) -> None:
+        """Several documents at once, as an editor restoring its tabs does."""
+        for _ in range(self.rng.randint(3, 12)):
+            self.open_doc()
+
     def malformed(self) -> None:
-        choice = self.rng.randrange(6)
+        choice = self.rng.randrange(8)
         uri = next(iter(self.docs), (self.root / "x.xml").as_uri())
         if choice == 0:
             self.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": -1, "character": "x"}}, malformed=True)
@@ -335,6 +342,11 @@ class Session:
             self.notify("textDocument/didChange", {"textDocument": {"uri": uri}, "contentChanges": "nope"})
         elif choice == 4:
             self.request("zcsec/noSuchMethod", {}, malformed=True)
+        elif choice == 5:  # a change to a document that was never opened (or is closed)
+            self.counter += 1
+            self.notify("textDocument/didChange", {"textDocument": {"uri": (self.root / "scratch" / f"never{self.counter}.xml").as_uri(), "version": 2}, "contentChanges": [{"text": "<server/>"}]})
+        elif choice == 6:  # a close of a document that is not open
+            self.notify("textDocument/didClose", {"textDocument": {"uri": (self.root / "scratch" / "not-open.xml").as_uri()}})
         else:
             self.send_raw(b"Content-Length: 9\r\n\r\n{\"jsonrpc")
 
@@ -378,7 +390,11 @@ class Session:
         for doc in self.docs.values():
             published = self.server.diagnostics(doc.uri)
             if not published:
-                continue  # never analysed (not Liberty configuration)
+                # Only a document that is not Liberty configuration (an XML file
+                # without a <server> root) may go without diagnostics.
+                if doc.full and (not doc.uri.endswith(".xml") or has_server_root(doc.text)):
+                    self.failures.append(Failure("missing-diagnostics", f"{doc.uri}: no diagnostics were ever published (version {doc.last_sent_version})"))
+                continue
             last = published[-1]
             if last.get("version") != doc.last_sent_version:
                 self.failures.append(Failure("stale-diagnostics", f"{doc.uri}: last diagnostics are for version {last.get('version')}, the last change was version {doc.last_sent_version}"))
@@ -434,8 +450,10 @@ def run_session(rng: random.Random, seeds: list[tuple[Path, bytes]], rounds: int
             actions = rng.randint(1, 8)
             for _ in range(actions):
                 r = rng.random()
-                if not session.docs or r < 0.15:
+                if not session.docs or r < 0.13:
                     session.open_doc()
+                elif r < 0.15:
+                    session.open_many()
                 elif r < 0.40:
                     session.change_doc()
                 elif r < 0.45:
@@ -476,7 +494,7 @@ def save_crash(crash_dir: Path, seed: int, session_no: int, failures: list[Failu
         "found": time.strftime("%Y-%m-%d"),
         "seed": seed,
         "session": session_no,
-        "failures": [{"kind": f.kind, "detail": f.detail} for f in failures],
+        "failures": [{"kind": f.kind, "detail": f.detail[-1500:]} for f in failures],
         "messages": json.loads(text),
     }
     path = crash_dir / f"crash-{failures[0].kind}-{digest}.json"

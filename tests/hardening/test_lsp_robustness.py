@@ -291,3 +291,45 @@ def test_diagnostic_ranges_lie_inside_the_document(ws):
         index = LineIndex(text)
         for d in diags:
             assert range_inside(index, d["range"]), d
+
+
+def test_documents_opened_in_a_burst_all_get_diagnostics(tmp_path):
+    """An editor restoring its tabs opens many documents at once.  Before:
+    the analysis of one document, running in a worker thread, iterated the
+    set of open documents while the next didOpen added to it, failed, and
+    some documents never got diagnostics."""
+    import shutil
+
+    from hardening_support import EXAMPLES
+
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLES, root)
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".xml", ".csd", ".jcl"))
+    with lsp_server(root) as server:
+        for _ in range(2):  # open, close and open again: twice the burst
+            for p in files:
+                server.open(p.as_uri(), p.read_text(encoding="utf-8"))
+            for p in files:
+                published(server, p.as_uri(), timeout=60)
+            for p in files:
+                server.close_document(p.as_uri())
+        assert not any("failed" in m or "internal error" in m for m in server.log_messages()), server.log_messages()
+        still_answers(server, files[0].as_uri())
+
+
+def test_a_50_mb_document(ws):
+    """With the default limit (20 MB): refused with a diagnostic that says
+    so, quickly, and the server stays responsive."""
+    uri = (ws / "big.xml").as_uri()
+    big = "<server>\n" + ("<!-- " + "x" * 90 + " -->\n") * 520_000 + "</server>\n"
+    assert len(big) > 50_000_000
+    with lsp_server(ws) as server:
+        t0 = time.monotonic()
+        server.open(uri, big)
+        diags = published(server, uri, timeout=120)["diagnostics"]
+        assert [d["code"] for d in diags] == ["file-too-large"]
+        assert "over the 20 MB limit" in diags[0]["message"]
+        still_answers(server, (ws / "server.xml").as_uri())
+        resp = server.request("textDocument/hover", params("textDocument/hover", uri, {"line": 1, "character": 3}))
+        assert "error" not in resp and resp["result"] is None
+        assert time.monotonic() - t0 < 60

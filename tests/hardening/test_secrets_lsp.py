@@ -110,7 +110,7 @@ def test_no_secret_in_any_language_server_output(canary_workspace):
             for d in diags:
                 ids.append(server.request_async("textDocument/codeAction", {"textDocument": td, "range": d["range"], "context": {"diagnostics": [d]}}))
         ids.append(server.request_async("zcsec/posture", {}))
-        ids.append(server.request_async("workspace/executeCommand", {"command": "zcsec.checkWorkspace", "arguments": []}))
+        ids.append(server.request_async("workspace/executeCommand", {"command": "zcsec.server.checkWorkspace", "arguments": []}))
         titles = []
         for msg_id in ids:
             resp = server.wait_response(msg_id, 120)
