@@ -15,7 +15,6 @@ import json
 import re
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 

@@ -664,15 +664,21 @@ def _xml_symbols(ws: Workspace, cfg: LibertyConfig, path: str) -> list[Symbol]:
     return out
 
 
-def _xml_symbol(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement, kind: str) -> Symbol:
+# Outline levels: deeper elements are left out of the outline.  Real
+# configurations nest a few levels; a hostile file nests thousands, which
+# would exhaust the recursion here and when the outline is sent as JSON.
+MAX_SYMBOL_DEPTH = 64
+
+
+def _xml_symbol(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement, kind: str, depth: int = 0) -> Symbol:
     emap = element_map(cfg)
     children = []
-    for child in ce.element.children:
+    for child in ce.element.children if depth < MAX_SYMBOL_DEPTH else ():
         cce = emap.get(id(child))
         if cce is None:
             continue
         ckind = _xml_kind(cce) or "element"
-        children.append(_xml_symbol(ws, cfg, cce, ckind))
+        children.append(_xml_symbol(ws, cfg, cce, ckind, depth + 1))
     return Symbol(_symbol_name(ce), _xml_detail(ws, cfg, ce, kind), kind, ce.element.span, ce.element.name_span, children)
 
 

@@ -3,12 +3,33 @@ keywords, fact-dependent severities, and edits that keep indentation."""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from ..csdparse import CsdCommand
 from ..findings import Edit, Fix, Severity
 from ..posture import Posture, postures
 from ..workspace import ConfigElement, Workspace
 
 Span = tuple[int, int]
+_BLANKS = re.compile(r"[ \t]*")
+
+
+@lru_cache(maxsize=16)
+def _uses_crlf(text: str) -> bool:
+    """Whether a file's text uses CRLF: searched once per text, not once
+    per fix (for 100,000 DEFINEs with a fix each, that was quadratic)."""
+    return "\r\n" in text
+
+
+def _indent_before(text: str, pos: int, default: str) -> str:
+    """The blanks between the start of ``pos``'s line and ``pos``, or
+    ``default`` when something else precedes it there (found without
+    slicing the whole line: one very long line made that quadratic)."""
+    line_start = max(text.rfind("\n", max(0, pos - 4096), pos), text.rfind("\r", max(0, pos - 4096), pos)) + 1
+    if line_start == 0 and pos > 4096:
+        return default  # a line that long holds more than blanks before pos
+    return text[line_start:pos] if _BLANKS.match(text, line_start, pos).end() == pos else default
 
 
 def attr_span(ce: ConfigElement, name: str) -> Span:
@@ -70,9 +91,8 @@ def sibling_element_edit(ce: ConfigElement, xml: str) -> Edit:
     text = top.file.text
     el = top.element
     end = el.span[1]
-    line_start = text.rfind("\n", 0, el.start) + 1
-    indent = text[line_start : el.start] if not text[line_start : el.start].strip() else ""
-    newline = "\r\n" if "\r\n" in text else "\n"
+    indent = _indent_before(text, el.start, "")
+    newline = "\r\n" if _uses_crlf(text) else "\n"
     return Edit(top.path, (end, end), f"{newline}{indent}{xml}")
 
 
@@ -83,9 +103,8 @@ def csd_set_keyword_edit(path: str, text: str, cmd: CsdCommand, name: str, value
         return Edit(path, kw.value_span, value)
     end = cmd.span[1]
     last = cmd.keywords[-1].written_span[0] if cmd.keywords else cmd.verb_span[0]
-    line_start = text.rfind("\n", 0, last) + 1
-    indent = text[line_start:last] if text[line_start:last].strip() == "" else " "
-    newline = "\r\n" if "\r\n" in text else "\n"
+    indent = _indent_before(text, last, " ")
+    newline = "\r\n" if _uses_crlf(text) else "\n"
     # A new record keeps the command inside columns 1-71.
     return Edit(path, (end, end), f"{newline}{indent}{name}({value})")
 
