@@ -12,7 +12,7 @@ CLIENT := client-vscode
 NODE_STAMP := $(CLIENT)/node_modules/.installed
 VSIX := dist/zcsec-$(VERSION)-linux-x64.vsix
 
-.PHONY: run test test-python test-client install rules-doc vsix e2e bench clean fuzz
+.PHONY: run test test-python test-client install rules-doc vsix e2e bench clean fuzz corpus
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: test-python test-client
 
 test-python: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## make corpus: zcsec over the real configurations in ../shared/corpus,
+## compared with tests/corpus/labels.json (docs/precision.md).
+corpus: $(STAMP)
+	$(BIN)/python tools/corpus.py check
 
 ## make fuzz: ten minutes of fuzzing the language server (a real process) with
 ## mutated examples and corpus files; failing sessions go to tests/fuzz/crashes/

@@ -58,7 +58,7 @@ def check_invariants(text: str, doc: CsdDocument) -> None:
     for p in doc.problems:
         _check_span(text, p.span, f"problem {p.code}")
         assert p.code in ("csd-syntax", "csd-continuation", "csd-record-length", "csd-column-72")
-        assert p.severity in ("error", "warning")
+        assert p.severity in ("error", "warning", "information")
 
 
 _TOKENS = [

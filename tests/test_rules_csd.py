@@ -13,7 +13,7 @@ from zcsec.findings import Finding, Severity
 from zcsec.rules import RULES
 from zcsec.rules.registry import CSD_FILE
 
-ERROR, WARNING, HINT = Severity.ERROR, Severity.WARNING, Severity.HINT
+ERROR, WARNING, INFORMATION, HINT = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 PARSER_CODES = {"csd-syntax", "csd-continuation", "csd-record-length", "csd-column-72"}
 
 
@@ -84,6 +84,7 @@ TESTED = {
     "csd-continuation",
     "csd-record-length",
     "csd-column-72",
+    "csd-placeholder",
 }
 
 
@@ -474,9 +475,72 @@ def test_record_of_80_columns_passes(tmp_path):
 
 
 def test_character_in_column_72(tmp_path):
+    # On its own (column 71 blank) it is not read: a warning.
     text = pad(" DEFINE IPCONN(ZC) GROUP(G) APPLID(ZCAPPL)") + "X\n"
     (f,) = expect(run(tmp_path, text), "csd-column-72", (0, 71, WARNING))
     assert "'X'" in f.message
+
+
+def test_closing_parenthesis_packed_into_column_72_is_read_and_said_once(tmp_path):
+    # Extract output and real members end an operand in column 72: one
+    # information finding with a fix that moves the operand, nothing else.
+    head = " DEFINE TCPIPSERVICE(ZC) GROUP(G) PROTOCOL(IPIC) PORTNUMBER(149) SSL(NO"
+    assert len(head) == 71
+    text = head + ")\n"
+    findings = run(tmp_path, text)
+    (f,) = expect(findings, "csd-column-72", (0, 71, INFORMATION))
+    assert [x.code for x in findings if x.severity <= WARNING and x.code.startswith("csd-")] == []
+    (fix,) = f.fixes
+    fixed = apply(text, fix.edits)
+    assert fixed.splitlines()[1].strip() == "SSL(NO)" and all(len(line) <= 71 for line in fixed.splitlines())
+
+
+def test_text_past_column_72_is_one_error(tmp_path):
+    text = " DEFINE PROGRAM(P1) GROUP(G)\n        JVM(YES) JVMCLASS(com.ibm.cicsdev.tdq.TDQExample1) JVMSERVER(DFHJVMS)\n"
+    findings = run(tmp_path, text)
+    (f,) = expect(findings, "csd-column-72", (1, 72, ERROR))
+    assert "JVMS)" in f.message
+    absent(findings, "csd-syntax")
+    absent(findings, "csd-record-length")
+
+
+def test_missing_parenthesis_before_the_next_keyword_is_one_error(tmp_path):
+    text = " DEFINE PROGRAM(JAVATDQ2 GROUP(JCICSAMP)\n DESCRIPTION(JAVA TDQ SAMPLE)\n"
+    findings = run(tmp_path, text)
+    (f,) = expect(findings, "csd-syntax", (0, 15, ERROR))
+    assert "after 'JAVATDQ2'" in f.message
+    # GROUP is still read: no missing GROUP, no name that is too long.
+    absent(findings, "csd-missing-required")
+    absent(findings, "csd-value-too-long")
+
+
+@pytest.mark.parametrize(
+    "text, placeholder",
+    [
+        (" DEFINE DB2CONN(<DB2SSID>) GROUP(G) DB2ID(<DB2SSID>)\n DEFINE DB2ENTRY(<DB2SSID>LU2) GROUP(G)\n", "<DB2SSID>"),
+        (" DEFINE TRANSACTION(FA@id@) GROUP(FA@id@) PROGRAM(P)\n", "@id@"),
+        (" ADD GROUP(G) LIST(++CICSLIST++)\n", "++CICSLIST++"),
+        (" ALTER TCPIPSERVICE(T) GROUP(G) PORTNUMBER({{ cmci_port }})\n", "{{ cmci_port }}"),
+    ],
+)
+def test_template_placeholders_are_said_once(tmp_path, text, placeholder):
+    findings = run(tmp_path, text)
+    (f,) = of(findings, "csd-placeholder")
+    assert f.severity == INFORMATION and placeholder in f.message
+    for code in ("csd-value-too-long", "csd-invalid-value"):
+        absent(findings, code)
+
+
+def test_jcl_symbols_are_not_checked_nor_reported(tmp_path):
+    findings = run(tmp_path, " DEFINE LIBRARY(L) GROUP(G) DSNAME01(&HLQ..LOADLIB)\n")
+    absent(findings, "csd-placeholder")
+    absent(findings, "csd-invalid-value")
+
+
+def test_time_values_with_fewer_than_six_digits(tmp_path):
+    # Real, working input has SOCKETCLOSE(5): hhmmss with leading zeros left out.
+    findings = run(tmp_path, " DEFINE TCPIPSERVICE(T) GROUP(G) PROTOCOL(HTTP) PORTNUMBER(80) SOCKETCLOSE(5)\n")
+    absent(findings, "csd-invalid-value")
 
 
 def test_blank_or_star_in_column_72_passes(tmp_path):

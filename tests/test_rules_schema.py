@@ -91,7 +91,8 @@ SCHEMA_CASES = [
     ("unknown-element", H, '<zosconnect_cicsIpicConection id="c" host="h" port="1491"/>', "zosconnect_cicsIpicConection", f"<{IPIC}/>"),
     ("element-name-case", W, '<zosconnect_db2connection id="db2" host="h" port="4711"/>', "zosconnect_db2connection", '<zosconnect_db2Connection id="db2" host="h" port="4711"/>'),
     ("unknown-attribute", W, '<keyStore id="ks" location="k.p12" password="p" passwrd="p"/>', "passwrd", '<keyStore id="ks" location="k.p12" password="p"/>'),
-    ("unknown-attribute", W, '<keyStore id="ks" location="k.p12" Password="p"/>', "Password", '<keyStore id="ks" location="k.p12" password="p"/>'),
+    ("attribute-name-case", H, '<keyStore id="ks" location="k.p12" Password="p"/>', "Password", '<keyStore id="ks" location="k.p12" password="p"/>'),
+    ("template-placeholder", I, '<httpEndpoint id="defaultHttpEndpoint" httpPort="{{ http_port }}" httpsPort="{{ http_port }}"/>', "{{ http_port }}", '<httpEndpoint id="defaultHttpEndpoint" httpPort="9080" httpsPort="9443"/>'),
     ("unknown-attribute", H, f'<{IPIC} sslCertRef="t"/>\n<ssl id="t" keyStoreRef="ks"/>\n<keyStore id="ks" password="p"/>', "sslCertRef", f'<{IPIC} sslCertsRef="t"/>\n<ssl id="t" keyStoreRef="ks"/>\n<keyStore id="ks" password="p"/>'),
     ("invalid-value", E, '<zosconnect_cicsIpicConnection id="c" host="h" port="14x91"/>', "14x91", f"<{IPIC}/>"),
     ("invalid-value", E, '<ssl id="s" keyStoreRef="ks" securityLevel="SUPER"/>\n<keyStore id="ks" password="p"/>', "SUPER", '<ssl id="s" keyStoreRef="ks" securityLevel="high"/>\n<keyStore id="ks" password="p"/>'),
@@ -555,3 +556,148 @@ def test_disable_for_rest_of_file(tmp_path):
         ("unknown-attribute", where(p, "passwrd", 0)),
         ("invalid-value", where(p, "maybe")),
     ]
+
+
+# ---------------------------------------------------------------------------
+# Issue 10: Liberty's own semantics, seen in real configurations
+# ---------------------------------------------------------------------------
+
+
+def codes_of(findings, worst=I):
+    return sorted((f.code, f.severity) for f in findings if f.severity <= worst)
+
+
+def test_attribute_names_are_read_without_regard_to_case(tmp_path):
+    # hostname is hostName to Liberty: the MQ connection factory has a host,
+    # and the only finding is a hint about the spelling.
+    body = (
+        '<jmsConnectionFactory id="cf" jndiName="jms/cf">\n'
+        '    <properties.wmqJMS hostname="mq.example.com" port="1414" channel="C" queueManager="Q" transportType="CLIENT" sslCipherSuite="TLS_AES_256_GCM_SHA384"/>\n'
+        "</jmsConnectionFactory>"
+    )
+    p = write(tmp_path, "server.xml", server(body))
+    found = check(p)
+    assert codes_of(found, W) == [], found
+    assert ("attribute-name-case", H) in codes_of(found, H)
+    assert ("element-name-case", H) in codes_of(found, H)  # properties.wmqJMS, a nested element
+
+
+def test_top_level_element_names_are_exact(tmp_path):
+    # Liberty looks top-level elements up by exact name: <keystore> is ignored.
+    p = write(tmp_path, "server.xml", server('<keystore id="ks" location="k.p12" password="{aes}x"/>'))
+    [f] = [f for f in check(p) if f.code == "element-name-case"]
+    assert f.severity == W and "ignores" in f.message
+
+
+def test_upper_case_id_is_no_id(tmp_path):
+    p = write(tmp_path, "server.xml", server('<zosconnect_authData ID="cred" user="U" password="{aes}x"/>\n<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cred"/>'))
+    assert [f.code for f in check(p) if f.code == "ref-unresolved"] == ["ref-unresolved"]
+
+
+def test_id_is_accepted_on_every_element(tmp_path):
+    p = write(tmp_path, "server.xml", server('<executor id="default" coreThreads="5"/>\n<wasJmsEndpoint id="ep" wasJmsPort="7276"/>'))
+    assert [f for f in check(p) if f.code == "unknown-attribute"] == []
+
+
+def test_multi_valued_setting_written_as_attribute_is_known(tmp_path):
+    body = '<oauthProvider id="op"><localStore><client name="rp" redirect="https://rp/cb" resourceIds="api"/></localStore></oauthProvider>'
+    p = write(tmp_path, "server.xml", server(body))
+    assert [f for f in check(p) if f.code == "unknown-attribute"] == []
+
+
+def test_feature_closure_from_open_liberty_data(tmp_path):
+    # transportSecurity-1.0 brings in ssl-1.0 (Open Liberty's feature data);
+    # webProfile-8.0 brings in appSecurity: no feature-missing.
+    fm = "<featureManager><feature>webProfile-8.0</feature><feature>transportSecurity-1.0</feature></featureManager>\n"
+    p = write(tmp_path / "a", "server.xml", f"<server>\n{fm}<keyStore id=\"ks\" location=\"k.p12\" password=\"{{aes}}x\"/>\n<basicRegistry id=\"b\"/>\n</server>\n")
+    assert [f for f in check(p) if f.code == "feature-missing"] == []
+    # A product feature whose closure is unknown may bring in Liberty features.
+    fm = "<featureManager><feature>cicsts:security-1.0</feature></featureManager>\n"
+    p = write(tmp_path / "b", "server.xml", f"<server>\n{fm}<safRegistry id=\"saf\"/>\n</server>\n")
+    assert [f for f in check(p) if f.code == "feature-missing"] == []
+    # A feature with a known closure that does not have it: reported.
+    fm = "<featureManager><feature>jdbc-4.2</feature></featureManager>\n"
+    p = write(tmp_path / "c", "server.xml", f"<server>\n{fm}<keyStore id=\"ks\" location=\"k.p12\" password=\"{{aes}}x\"/>\n</server>\n")
+    assert [f.code for f in check(p) if f.code == "feature-missing"] == ["feature-missing"]
+
+
+def test_default_instances_resolve_and_merge(tmp_path):
+    # defaultHttpEndpoint and defaultKeyStore exist without being written;
+    # <ssl id="defaultSSLConfig"> already has keyStoreRef="defaultKeyStore".
+    body = (
+        '<ssl id="defaultSSLConfig" trustStoreRef="defaultKeyStore"/>\n'
+        '<sslDefault sslRef="defaultSSLConfig"/>\n'
+        '<httpDispatcher enableWelcomePage="false"/>\n'
+        '<virtualHost id="default_host" allowFromEndpointRef="defaultHttpEndpoint"/>'
+    )
+    p = write(tmp_path, "server.xml", server(body))
+    assert codes_of(check(p), W) == []
+
+
+def test_an_unknown_trust_store_is_still_an_error(tmp_path):
+    # There is no default instance called defaultTrustStore.
+    p = write(tmp_path, "server.xml", server('<ssl id="s" keyStoreRef="defaultKeyStore" trustStoreRef="defaultTrustStore"/>'))
+    assert [(f.code, f.severity) for f in check(p) if f.code == "ref-unresolved"] == [("ref-unresolved", E)]
+
+
+def test_placeholder_in_angle_brackets_is_one_error_and_the_rest_is_analysed(tmp_path):
+    body = (
+        '<dataSource id="ds" jndiName="jdbc/ds">\n'
+        '    <properties.db2.jcc databaseName="<database>" serverName="localhost"\n'
+        '        portNumber="<port>" user="<userid>" password="<password>"/>\n'
+        "</dataSource>"
+    )
+    p = write(tmp_path, "server.xml", server(body))
+    found = [f for f in check(p) if f.severity <= W]
+    assert sorted(f.code for f in found) == ["xml-syntax"] * 4, found
+    messages = " ".join(f.message for f in found)
+    assert "'<database>' looks like a placeholder" in messages
+    assert "<password>" not in messages  # a secret value is never shown, even a placeholder
+    assert rng(found[0].range) == where(p, "<database>")
+
+
+def test_misspelt_end_tag_is_one_finding(tmp_path):
+    p = write(tmp_path, "server.xml", '<server>\n<zosconnect_apiRequesters location="/x">\n</zosconnect_services>\n</server>\n')
+    assert [f.code for f in check(p) if f.severity <= W] == ["xml-mismatch"]
+
+
+def test_runtime_generated_include_is_information(tmp_path):
+    p = write(tmp_path, "server.xml", '<server>\n<include location="${server.output.dir}/installedApps.xml"/>\n</server>\n')
+    [f] = [f for f in check(p) if f.code == "include-missing"]
+    assert f.severity == I and "at run time" in f.message
+
+
+def test_layout_directory_include_outside_a_liberty_layout_is_information(tmp_path):
+    p = write(tmp_path, "server.xml", '<server>\n<include location="${shared.config.dir}/common.xml"/>\n</server>\n')
+    [f] = [f for f in check(p) if f.code == "include-missing"]
+    assert f.severity == I
+    # A plain missing include is still an error.
+    q = write(tmp_path / "b", "server.xml", '<server>\n<include location="tls.xml"/>\n</server>\n')
+    assert [(f.code, f.severity) for f in check(q) if f.code == "include-missing"] == [("include-missing", E)]
+
+
+def test_references_into_a_missing_include_are_folded(tmp_path):
+    body = '<include location="tls.xml"/>\n<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertsRef="tls"/>'
+    p = write(tmp_path, "server.xml", server(body))
+    found = check(p)
+    assert [(f.code, f.severity) for f in found if f.severity <= W] == [("include-missing", E)]
+    assert [f.severity for f in found if f.code == "ref-unresolved"] == [I]
+
+
+def test_a_fragment_checked_alone(tmp_path):
+    # db2.xml is included by a server.xml that is not in view: its features,
+    # the ids it names and attributes merged by id come from there.
+    body = (
+        '<zosconnect_zosConnectServiceRestClientConnection id="db2" host="db2.example.com" port="2446" sslCertsRef="OutboundSSLSettings"/>\n'
+        '<enterpriseApplication id="com.example.console"/>'
+    )
+    p = write(tmp_path, "db2.xml", f"<server>\n{body}\n</server>\n")
+    found = check(p)
+    assert codes_of(found, W) == [], found
+    assert [f.severity for f in found if f.code == "ref-unresolved"] == [I]
+
+
+def test_reference_to_an_element_of_a_product_extension(tmp_path):
+    body = '<zosconnect_zosConnectService id="s" serviceName="dvs" serviceRef="dvs"/>\n<usr_dvsService id="dvs" invokeURI="/dvs"/>'
+    p = write(tmp_path, "server.xml", server(body))
+    assert [f for f in check(p) if f.code == "ref-wrong-type"] == []

@@ -1076,8 +1076,11 @@ def test_keystore_file_or_filebased_false_is_silent(tmp_path):
 
 def test_ssl_outbound_needs_transport_security(tmp_path):
     body = OUT_TLS + '<sslDefault sslRef="outTls" outboundSSLRef="outTls"/>'
-    base, path = xml_ws(tmp_path, body, features=("zosconnect:zosConnect-2.0", "ssl-1.0"))
+    base, path = xml_ws(tmp_path, body, features=("appSecurity-2.0", "ssl-1.0"))
     expect(run(base), "ssl-outbound-needs-transport-security", W, path, "outboundSSLRef")
+    # A feature whose closure zcsec does not know may enable transportSecurity-1.0.
+    base, _ = xml_ws(tmp_path / "unknown", body, features=("zosconnect:zosConnect-2.0", "ssl-1.0"))
+    silent(run(base), "ssl-outbound-needs-transport-security")
 
 
 def test_ssl_outbound_with_transport_security_is_silent(tmp_path):

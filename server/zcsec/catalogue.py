@@ -102,10 +102,14 @@ class ElementSpec:
     _catalogue: "LibertyCatalogue | None" = field(default=None, repr=False)
 
     def child(self, name: str) -> "ElementSpec | None":
+        """A nested element by name, matched without regard to case as
+        Liberty does; the spec carries the documented spelling."""
         spec = self._children.get(name)
-        if spec is None and name in self._children_raw and self._catalogue is not None:
-            spec = self._catalogue._build(name, self._children_raw[name])
-            self._children[name] = spec
+        if spec is None:
+            canonical = name if name in self._children_raw else next((c for c in self._children_raw if c.lower() == name.lower()), None)
+            if canonical is not None and self._catalogue is not None:
+                spec = self._children.get(canonical) or self._catalogue._build(canonical, self._children_raw[canonical])
+                self._children[canonical] = self._children[name] = spec
         return spec
 
     @property
@@ -113,7 +117,13 @@ class ElementSpec:
         return list(self._children_raw)
 
     def attribute(self, name: str) -> AttributeSpec | None:
-        return self.attributes.get(name)
+        """An attribute by name, matched without regard to case as Liberty
+        does (the spec's ``name`` is the documented spelling)."""
+        found = self.attributes.get(name)
+        if found is None:
+            lower = name.lower()
+            found = next((a for n, a in self.attributes.items() if n.lower() == lower), None)
+        return found
 
 
 def _as_raw(value: Any) -> dict:
@@ -152,6 +162,9 @@ class LibertyCatalogue:
         self._types_raw: dict[str, dict] = {}
         self._built: dict[str, ElementSpec] = {}
         self._lower: dict[str, str] = {}
+        self._features_lower: dict[str, str] = {}
+        # Instances Liberty creates without them being written: id -> {element, attributes}.
+        self.default_instances: dict[str, dict] = {}
 
     def add(self, data: dict) -> None:
         for name, raw in data.get("types", {}).items():
@@ -168,6 +181,9 @@ class LibertyCatalogue:
             merged = dict(self.features.get(name, {}))
             merged.update(raw)
             self.features[name] = merged
+        for ident, raw in data.get("defaultInstances", {}).items():
+            self.default_instances[ident] = {"element": raw["element"], "attributes": dict(raw.get("attributes", {}))}
+        self._features_lower = {n.lower(): n for n in self.features}
         self._built.clear()
         self._lower = {n.lower(): n for n in self._elements_raw}
 
@@ -201,7 +217,9 @@ class LibertyCatalogue:
         return spec
 
     def element(self, name: str) -> ElementSpec | None:
-        """A top-level element (a child of <server>) by exact name."""
+        """A top-level element (a child of <server>) by exact name: Liberty
+        looks top-level elements up by their exact name (docs/sources.md),
+        unlike attributes and nested elements."""
         spec = self._built.get(name)
         if spec is None:
             raw = self._elements_raw.get(name)
@@ -210,6 +228,30 @@ class LibertyCatalogue:
             spec = self._build(name, raw)
             self._built[name] = spec
         return spec
+
+    def feature(self, name: str) -> dict | None:
+        """What the catalogue knows of a feature; Liberty matches feature
+        names without regard to case."""
+        canonical = self._features_lower.get(name.strip().lower())
+        return self.features.get(canonical) if canonical is not None else None
+
+    def feature_closure(self, enabled: Iterable[str]) -> tuple[set[str], list[tuple[str, str, frozenset[str]]]]:
+        """The features that ``enabled`` brings in (lower case, the enabled
+        ones included), and the enabled features whose closure zcsec does
+        not know, each with what it may enable ("any" or "liberty") and what
+        IBM documents it does not enable."""
+        closure: set[str] = set()
+        unknown: list[tuple[str, str, frozenset[str]]] = []
+        for name in enabled:
+            key = name.strip().lower()
+            closure.add(key)
+            info = self.feature(key)
+            if info is not None and info.get("closureKnown"):
+                closure.update(e.lower() for e in info.get("enables", ()))
+            else:
+                info = info or {}
+                unknown.append((key, info.get("mayEnable", "any"), frozenset(n.lower() for n in info.get("notEnables", ()))))
+        return closure, unknown
 
     def canonical_name(self, name: str) -> str | None:
         """The catalogue's spelling of a top-level element name, ignoring case."""

@@ -27,6 +27,8 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _WORD = re.compile(r"[A-Za-z0-9$@#_\-]+")
 _JCL_DD_INSTREAM = re.compile(r"^//(\S*)\s+DD\s+(\*|DATA)(?=\s|,|$)", re.IGNORECASE)
 _JCL_EXEC = re.compile(r"^//\S*\s+EXEC\s+(?:PGM=)?([A-Z0-9$@#]+)", re.IGNORECASE)
+# Inside a value whose ')' is missing: a blank and then another operand.
+_NEXT_OPERAND = re.compile(r"[ \t]+(?=[A-Za-z][A-Za-z0-9]*[ \t]*\()")
 _JCL_PGM = re.compile(r"PGM=([A-Z0-9$@#]+)", re.IGNORECASE)
 _OPERAND_AHEAD = re.compile(r"[ \t]+[A-Za-z0-9$@#_\-]+[ \t]*\(")
 # Problems reported per document (as for XML): a flood of junk must not
@@ -276,7 +278,28 @@ def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
             if not jcl.in_stream:
                 continue
         record_count += 1
-        if len(line) > 80:
+        if line.startswith("*"):
+            if pending_continuation is None:
+                comments.append(CsdComment(line[1:], (start, start + len(line))))
+                continue
+        col72 = line[71:72]
+        continued = col72 == "*"
+        # Text that runs on from column 72 into column 73 and beyond (and is
+        # not a sequence number there): DFHCSDUP does not read it.  Said once,
+        # and the record is analysed as written, so that the cut value does
+        # not also show up as a missing ')' or a wrong value.
+        overflow = not continued and col72.strip() != "" and line[72:73].strip() != "" and not line[72:80].strip().isdigit()
+        if overflow:
+            lost = line[72:].rstrip()
+            problems.append(
+                CsdProblem(
+                    "csd-column-72",
+                    f"the text runs past column 72: DFHCSDUP ignores columns 73-80, so '{lost[:20]}' is lost; move the operand to the next record",
+                    (start + 72, start + len(line.rstrip())),
+                    "error",
+                )
+            )
+        elif len(line) > 80:
             problems.append(
                 CsdProblem(
                     "csd-record-length",
@@ -285,27 +308,20 @@ def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
                     "warning",
                 )
             )
-        if line.startswith("*"):
-            if pending_continuation is None:
-                comments.append(CsdComment(line[1:], (start, start + len(line))))
-                continue
-        area = line[:71]
-        col72 = line[71:72]
-        continued = col72 == "*"
-        if col72 and col72 not in (" ", "*"):
-            problems.append(
-                CsdProblem(
-                    "csd-column-72",
-                    f"column 72 holds '{col72}'; only '*' there continues a value, anything else is ignored",
-                    (start + 71, start + 72),
-                    "warning",
-                )
-            )
+        elif col72.strip() and not continued:
+            packed = line[70:71].strip() != ""
+            if packed:
+                # Extract output and real members pack the end of an operand
+                # (a closing ')') into column 72, and DFHCSDUP reads it.
+                message = f"column 72 holds '{col72}'; IBM documents columns 1 to 71 for commands (column 72 is for continuation)"
+            else:
+                message = f"column 72 holds '{col72}' on its own; only '*' there continues a value, so it is not read"
+            problems.append(CsdProblem("csd-column-72", message, (start + 71, start + 72), "information" if packed else "warning"))
         if continued:
-            stream.append(area, start)
+            stream.append(line[:71], start)
             pending_continuation = (start + 71, start + 72)
         else:
-            body = area.rstrip()
+            body = (line if overflow else line[:72] if line[70:71].strip() else line[:71]).rstrip()
             stream.append(body, start)
             stream.append("\n", start + len(body))
             pending_continuation = None
@@ -403,6 +419,14 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
         after = m.end()
         if j < n and logical[j] == "(":
             close, err = _value_end(logical, j)
+            if err and err.startswith("missing ')'"):
+                # PROGRAM(JAVATDQ2 GROUP(JCICSAMP): the value most likely
+                # ends at the blank before the next KEYWORD(, so the ')' is
+                # reported there and GROUP is still read as a keyword.
+                nxt = _NEXT_OPERAND.search(logical, j + 1, close)
+                if nxt is not None:
+                    close = nxt.start()
+                    err = f"missing ')' after '{logical[j + 1 : close].strip()[:30]}'"
             value = logical[j + 1 : close]
             vspan = src(j + 1, close) if close > j + 1 else (stream.source(j) + 1, stream.source(j) + 1)
             if err:

@@ -126,9 +126,9 @@ def resolve_ref(cfg: LibertyConfig, ce: ConfigElement, attr: str, types: tuple[s
             if found:
                 return found[-1]
         return None
-    for child in ce.element.children:
-        if child.name in types:
-            return cfg.of_element.get(id(child))
+    for nested in cfg.children(ce):
+        if nested.name in types:
+            return nested
     return None
 
 
@@ -136,6 +136,10 @@ def value_of(cfg: LibertyConfig, ce: ConfigElement | None, attr: str) -> str | N
     if ce is None:
         return None
     raw = ce.element.value(attr)
+    if raw is None and ce.parent is None and ce.id and cfg.default_instance(ce.id, (ce.name,)):
+        # An element written with the id of one of Liberty's own instances
+        # merges with it: <ssl id="defaultSSLConfig"> has its keyStoreRef.
+        raw = cfg.catalogue.liberty.default_instances[ce.id]["attributes"].get(attr)
     if raw is None:
         return None
     resolved = cfg.resolve(raw)
@@ -433,7 +437,7 @@ def _compute(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
                 out.append(cics_posture(ws, cfg, ce))
             elif name in ("imsmobile_imsConnection", "zosconnect_imsConnection"):
                 out.append(ims_posture(ws, cfg, ce))
-            elif name == "connectionFactory" and any(c.name == "properties.imsudbJLocal" for c in ce.element.children):
+            elif name == "connectionFactory" and cfg.children(ce, "properties.imsudbJLocal"):
                 out.append(imsdb_posture(ws, cfg, ce))
             elif name == "jmsConnectionFactory":
                 out.append(mq_posture(ws, cfg, ce))

@@ -151,11 +151,14 @@ class ConfigElement:
 
     @property
     def name(self) -> str:
-        return self.element.name
+        """The element's name as the catalogue spells it: Liberty matches
+        element names without regard to case, so <keystore> is a <keyStore>.
+        An element zcsec does not know keeps the name as written."""
+        return self.spec.name if self.spec is not None else self.element.name
 
     @property
     def id(self) -> str | None:
-        return self.element.value("id")
+        return self.element.value("id", exact=True)  # ID="x" is no id to Liberty
 
     @property
     def path(self) -> str:
@@ -220,14 +223,44 @@ class LibertyConfig:
         """The child elements of ``ce`` (with that name), in document order."""
         out = []
         for child in ce.element.children:
-            if name is None or child.name == name:
-                found = self.of_element.get(id(child))
-                if found is not None:
-                    out.append(found)
+            found = self.of_element.get(id(child))
+            if found is not None and (name is None or found.name == name):
+                out.append(found)
         return out
 
+    def enabled_features(self) -> tuple[set[str], list[tuple[str, str, frozenset[str]]]]:
+        """The closure of the enabled features (lower case) and the enabled
+        features whose closure is unknown (see Catalogue.feature_closure)."""
+        key = "feature-closure"
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = self.catalogue.liberty.feature_closure(self.features)
+        return found  # type: ignore[return-value]
+
     def has_feature(self, *names: str) -> bool:
-        return any(n.lower() in self.features for n in names)
+        """Whether one of ``names`` is enabled, directly or by another feature."""
+        closure, _ = self.enabled_features()
+        return any(n.lower() in closure for n in names)
+
+    def may_have_feature(self, *names: str) -> bool:
+        """Whether one of ``names`` is or may be enabled: also when a feature
+        whose closure zcsec does not know may bring it in."""
+        if self.has_feature(*names):
+            return True
+        _, unknown = self.enabled_features()
+        for _, may, never in unknown:
+            for n in names:
+                if n.lower() not in never and (may == "any" or ":" not in n):
+                    return True
+        return False
+
+    def default_instance(self, ident: str, types: Iterable[str] | None = None) -> str | None:
+        """The element name of Liberty's own instance with this id (one that
+        exists without being written), when it is of one of ``types``."""
+        found = self.catalogue.liberty.default_instances.get(ident)
+        if found is None or (types is not None and found["element"] not in set(types)):
+            return None
+        return found["element"]
 
     def resolve(self, value: str, _depth: int = 0) -> str | None:
         """Substitute ``${name}`` variables; None when one cannot be resolved.
@@ -279,6 +312,21 @@ class LibertyConfig:
     @property
     def server_dir(self) -> str:
         return os.path.dirname(self.root)
+
+    @property
+    def fragment(self) -> bool:
+        """Whether this configuration was started from a file that is not a
+        server.xml: an include fragment checked on its own (db2.xml, a
+        workshop snippet).  The file that includes it is not in view, so
+        what comes from there (features, the elements a reference names,
+        attributes merged into an element of the same id) is unknown."""
+        return os.path.basename(self.root).lower() != "server.xml"
+
+    @property
+    def missing_includes(self) -> list[IncludeLink]:
+        """Includes whose file is not there: ids, features and attributes
+        may come from them."""
+        return self.cache.get("missing-includes", [])  # type: ignore[return-value]
 
 
 MAX_RESOLVED = 1 << 16  # characters substituted for variables in one value
@@ -396,12 +444,12 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
     # Variables first so that include locations can use them.
     for child in root.children:
         if child.name == "variable":
-            name = child.value("name")
+            name = child.value("name", exact=True)
             if name:
-                value = child.value("value")
+                value = child.value("value", exact=True)
                 default = value is None
                 if value is None:
-                    value = child.value("defaultValue")
+                    value = child.value("defaultValue", exact=True)
                 existing = cfg.variables.get(name)
                 if default and existing is not None and existing.origin != "builtin":
                     continue  # a defaultValue never overrides a value
@@ -410,7 +458,7 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
     for child in root.children:
         if child.name != "include":
             continue
-        loc_attr = child.get("location")
+        loc_attr = child.get("location", exact=True)
         if loc_attr is None or not loc_attr.value.strip():
             continue  # reported by the required-attribute rule
         location = loc_attr.value.strip()
@@ -442,16 +490,38 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
         if not os.path.lexists(target) and target not in store.overlays:
             if optional:
                 continue
-            cfg.problems.append(
-                ModelProblem(
-                    "include-missing",
-                    path,
-                    loc_attr.value_span,
-                    f"the included file '{location}' does not exist (looked for {target}); create it, fix the location or add optional=\"true\"",
-                )
-            )
+            elsewhere = _only_on_the_server(cfg, location)
+            if elsewhere:
+                message = f"the included file '{location}' is not here: {elsewhere}; zcsec checks the configuration without it"
+                severity = Severity.INFORMATION
+            else:
+                message = f"the included file '{location}' does not exist (looked for {target}); create it, fix the location or add optional=\"true\""
+                severity = None
+            cfg.problems.append(ModelProblem("include-missing", path, loc_attr.value_span, message, severity))
+            cfg.cache.setdefault("missing-includes", []).append(link)  # type: ignore[union-attr]
             continue
         yield target, stack + [path], link
+
+
+# Files that the server itself writes at run time: a CICS Liberty JVM server
+# writes installedApps.xml for the applications that CICS bundles install.
+RUNTIME_FILES = frozenset({"installedapps.xml"})
+# Locations that follow the Liberty directory layout (wlp/usr/servers/NAME).
+LAYOUT_VARIABLES = ("server.output.dir", "shared.config.dir", "shared.resource.dir", "shared.app.dir", "wlp.user.dir", "usr.extension.dir", "wlp.install.dir")
+
+
+def _only_on_the_server(cfg: LibertyConfig, location: str) -> str | None:
+    """Why a missing include is expected to exist only on the server, or None."""
+    if os.path.basename(location.replace("\\", "/")).lower() in RUNTIME_FILES:
+        return "the server writes this file at run time"
+    m = re.match(r"\s*\$\{([^}]+)\}", location)
+    if m and m.group(1).strip() in LAYOUT_VARIABLES and not _in_liberty_layout(cfg):
+        return f"${{{m.group(1).strip()}}} is a directory of the Liberty installation, and these files are not laid out as one (usr/servers/NAME)"
+    return None
+
+
+def _in_liberty_layout(cfg: LibertyConfig) -> bool:
+    return os.path.basename(os.path.dirname(cfg.server_dir)) == "servers"
 
 
 def _real(cfg: LibertyConfig, path: str) -> str:
@@ -514,7 +584,7 @@ def _index(cfg: LibertyConfig) -> None:
         cfg.by_file.setdefault(ce.file.path, []).append(ce)
         cfg.by_name.setdefault(ce.name, []).append(ce)
         cfg.of_element[id(ce.element)] = ce
-        ident = ce.element.value("id")
+        ident = ce.id
         if ident:
             cfg.by_id.setdefault(ident, []).append(ce)
     for ce in cfg.of_type("featureManager"):
@@ -540,7 +610,7 @@ def _walk(cfg: LibertyConfig, ce: ConfigElement) -> None:
 
 def _nested_ref(spec: ElementSpec, child: str) -> bool:
     for attr in spec.attributes.values():
-        if attr.type in ("ref", "refList") and child in attr.ref_types and attr.name.startswith(child[:1].lower() + child[1:]):
+        if attr.type in ("ref", "refList") and child.lower() in (t.lower() for t in attr.ref_types) and attr.name.lower().startswith(child.lower()):
             return True
     return False
 
@@ -772,7 +842,7 @@ class Workspace:
             base = os.path.dirname(p)
             for child in f.doc.root.children:
                 if child.name == "include":
-                    loc = child.value("location") or ""
+                    loc = child.value("location", exact=True) or ""
                     loc = loc.replace("${server.config.dir}", base + os.sep)
                     if "${" in loc or "://" in loc:
                         continue

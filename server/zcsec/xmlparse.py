@@ -72,14 +72,25 @@ class Element:
     closed: bool = True  # False when the end tag is missing
     end_name_span: Span | None = None
 
-    def get(self, name: str) -> Attribute | None:
+    def get(self, name: str, exact: bool = False) -> Attribute | None:
+        """The attribute called ``name``.  Liberty reads attribute names
+        without regard to case (docs/sources.md), so a differently cased
+        spelling is found too (the exact spelling wins when both are there);
+        ``exact`` for the few names Liberty compares exactly (``id``, and the
+        attributes of <include> and <variable>)."""
         for attr in self.attributes:
             if attr.name == name:
                 return attr
+        if exact:
+            return None
+        lower = name.lower()
+        for attr in self.attributes:
+            if attr.name.lower() == lower:
+                return attr
         return None
 
-    def value(self, name: str, default: str | None = None) -> str | None:
-        attr = self.get(name)
+    def value(self, name: str, default: str | None = None, exact: bool = False) -> str | None:
+        attr = self.get(name, exact)
         return attr.value if attr is not None else default
 
     @property
@@ -204,6 +215,7 @@ class _Parser:
         self.doctype_span: Span | None = None
         self.dropped = 0  # problems over MAX_PROBLEMS
         self.first_dropped: Span | None = None
+        self.mismatched: set[int] = set()  # open elements already reported by an xml-mismatch
 
     def problem(self, code: str, message: str, start: int, end: int) -> None:
         if len(self.problems) >= MAX_PROBLEMS:
@@ -249,6 +261,8 @@ class _Parser:
         for el in reversed(self.stack):
             el.closed = False
             el.end = n
+            if id(el) in self.mismatched:
+                continue
             self.problem(
                 "xml-unclosed",
                 f"the element '{el.name}' is not closed: add '</{el.name}>'",
@@ -383,6 +397,8 @@ class _Parser:
                 for el in self.stack[depth + 1 :]:
                     el.closed = False
                     el.end = lt
+                    if id(el) in self.mismatched:
+                        continue
                     self.problem(
                         "xml-unclosed",
                         f"the element '{el.name}' is not closed before '</{name}>': add '</{el.name}>' or make it '<{el.name} ... />'",
@@ -396,8 +412,14 @@ class _Parser:
                     self.open_names[gone.name] -= 1
                 del self.stack[depth:]
                 return end
-        expected = f": expected '</{self.stack[-1].name}>'" if self.stack else ""
-        self.problem("xml-mismatch", f"the end tag '</{name}>' matches no open element{expected}", *name_span)
+        if self.stack:
+            # Most likely the end tag of the open element, misspelt: one
+            # problem here, and none later for that element being unclosed.
+            top = self.stack[-1]
+            self.mismatched.add(id(top))
+            self.problem("xml-mismatch", f"the end tag '</{name}>' does not match the open element '<{top.name}>': write '</{top.name}>'", *name_span)
+            return end
+        self.problem("xml-mismatch", f"the end tag '</{name}>' matches no open element", *name_span)
         return end
 
     def start_tag(self, lt: int) -> int:
@@ -503,6 +525,20 @@ class _Parser:
             vstart = pos + 1
             close = text.find(quote, vstart)
             bad = text.find("<", vstart, close if close >= 0 else n)
+            if bad >= 0 and close >= 0 and "\n" not in text[vstart:close] and (close + 1 >= n or text[close + 1] in " \t\r\n/>"):
+                # A '<' in a value that is closed on the same line: a
+                # placeholder such as host="<hostname>".  One problem at the
+                # '<', and the value is kept whole so that the rest of the
+                # element (and of the file) is analysed as written.
+                gt = text.find(">", bad, close)
+                shown = text[bad : gt + 1] if gt >= 0 else "<"
+                hint = f"; '{shown}' looks like a placeholder to fill in" if gt >= 0 and len(shown) <= 40 else ""
+                self.problem("xml-syntax", f"'<' is not allowed in an attribute value (write &lt;){hint}", bad, gt + 1 if gt >= 0 else bad + 1)
+                raw = text[vstart:close]
+                attr = Attribute(aname, aspan, decode_entities(raw)[0], (vstart, close), True, el)
+                self.add_attr(el, attr, seen)
+                pos = close + 1
+                continue
             if close < 0 or bad >= 0:
                 # Missing closing quote: the value stops at the end of the line
                 # (or at a '<', which cannot be part of a value).

@@ -766,7 +766,7 @@ def _value_items(env: _XmlEnv, ctx: XmlContext, items: _Items) -> None:
     state, spec = _resolve(env.lib, ctx.names + [ctx.tag or ""])
     if state != "spec" or spec is None or ctx.attribute is None:
         return
-    aspec = spec.attributes.get(ctx.attribute)
+    aspec = spec.attribute(ctx.attribute)
     if aspec is None:
         lower = {a.lower(): s for a, s in spec.attributes.items()}
         aspec = lower.get(ctx.attribute.lower())
@@ -808,7 +808,7 @@ def _summary(env: _XmlEnv, ce) -> str:
     for a in ce.element.attributes:
         if a.name == "id":
             continue
-        aspec = ce.spec.attributes.get(a.name) if ce.spec is not None else None
+        aspec = ce.spec.attribute(a.name) if ce.spec is not None else None
         if (aspec is not None and aspec.secret) or _looks_secret(a.name, a.value):
             parts.append(f"{a.name}=(secret)")
         else:
@@ -939,7 +939,7 @@ def _variables_in_secrets(cfg: LibertyConfig) -> set[str]:
         for a in ce.element.attributes:
             if "${" not in a.value:
                 continue
-            aspec = ce.spec.attributes.get(a.name) if ce.spec is not None else None
+            aspec = ce.spec.attribute(a.name) if ce.spec is not None else None
             if (aspec is not None and aspec.secret) or _looks_secret(a.name):
                 out.update(m.strip() for m in re.findall(r"\$\{([^}]*)\}", a.value))
     return out

@@ -132,7 +132,7 @@ def _multiple(aspec: AttributeSpec | None, raw: str) -> bool:
 def is_secret_attr(ce: ConfigElement | None, attr_name: str, aspec: AttributeSpec | None = None) -> bool:
     """Whether the value of ``attr_name`` on ``ce`` is a secret that is never shown."""
     if aspec is None and ce is not None and ce.spec is not None:
-        aspec = ce.spec.attributes.get(attr_name)
+        aspec = ce.spec.attribute(attr_name)
     if aspec is not None and aspec.secret:
         return True
     if aspec is not None and aspec.type in ("ref", "refList", "id", "boolean", "enum", "int", "long", "short", "duration"):
@@ -164,7 +164,7 @@ def xml_spot(ws: Workspace, path: str, offset: int) -> XmlSpot | None:
         return spot
     if offset < el.start_tag_end:
         for attr in el.attributes:
-            aspec = ce.spec.attributes.get(attr.name) if ce is not None and ce.spec is not None else None
+            aspec = ce.spec.attribute(attr.name) if ce is not None and ce.spec is not None else None
             if _inside(attr.name_span, offset):
                 spot.part, spot.attr, spot.aspec = "attr-name", attr, aspec
                 return spot
@@ -247,7 +247,7 @@ def all_refs(cfg: LibertyConfig) -> list[RefUse]:
     out: list[RefUse] = []
     for ce in cfg.elements:
         for attr in ce.element.attributes:
-            aspec = ce.spec.attributes.get(attr.name) if ce.spec is not None else None
+            aspec = ce.spec.attribute(attr.name) if ce.spec is not None else None
             if not is_ref_attr(aspec, attr.name):
                 continue
             vs, ve = attr.value_span

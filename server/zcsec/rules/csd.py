@@ -11,12 +11,15 @@ import re
 from ..catalogue import CsdKeywordSpec
 from ..csdparse import CsdCommand, CsdKeyword
 from ..findings import Edit, Fix, Severity
+from ..placeholders import csd_placeholder
 from .registry import CSD_FILE, Context, rule
 
 SYNTAX = "https://www.ibm.com/docs/en/SSGMCP_5.5.0/reference/resources/syntax.html"
 COMMANDS = "https://www.ibm.com/support/knowledgecenter/SSGMCP_5.6.0/reference-system-management/resources/commands.html"
 _NAME_CHARS = re.compile(r"^[A-Za-z0-9$@#]+$")
-_HHMMSS = re.compile(r"^\d{6}$")
+# hhmmss; fewer digits are taken with leading zeros (real, working input has
+# SOCKETCLOSE(5)), so one to six digits are accepted.
+_HHMMSS = re.compile(r"^\d{1,6}$")
 
 
 def _commands(ctx: Context) -> list[CsdCommand]:
@@ -209,8 +212,8 @@ def check_csd_value(spec: CsdKeywordSpec, raw: str) -> tuple[str, str] | None:
     v = raw.strip()
     up = v.upper()
     t = spec.type
-    if t == "flag":
-        return None
+    if t == "flag" or csd_placeholder(v):
+        return None  # a placeholder is reported as such (csd-placeholder)
     if v == "" and t not in ("text", "any"):
         return "csd-invalid-value", f"{spec.name} needs a value"
     if t == "enum" and spec.values:
@@ -250,7 +253,7 @@ def _csd_value_rule(code: str, title: str, rationale: str, bad: str, good: str) 
                     ctx.report(kw.value_span or kw.written_span, result[1], severity=sev)
             if code == "csd-value-too-long" and cmd.resource_spec is not None and cmd.name is not None and cmd.name_span is not None:
                 limit = cmd.resource_spec.name_max_length
-                if len(cmd.name) > limit:
+                if len(cmd.name) > limit and not csd_placeholder(cmd.name):
                     ctx.report(cmd.name_span, f"a {cmd.resource_type} name is at most {limit} characters; '{cmd.name}' has {len(cmd.name)}")
 
     rule(code, title=title, severity=Severity.ERROR, scope=CSD_FILE, category="csd", rationale=rationale, link="https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-management/resources/tcpipservice/dfha4_attributes.html", bad=bad, good=good)(check)
@@ -270,6 +273,40 @@ _csd_value_rule(
     " DEFINE IPCONN(ZOSCONNECT) GROUP(ZCGRP)",
     " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
 )
+
+
+@rule(
+    "csd-placeholder",
+    title="Template placeholder not filled in",
+    severity=Severity.INFORMATION,
+    scope=CSD_FILE,
+    category="csd",
+    rationale="DFHCSDUP input kept as a template has blanks such as <DB2SSID>, @id@, ++CICSHLQ++, {{ port }} or a JCL symbol (&HLQ.) that are filled in before the job runs. zcsec says so once per value and does not check it as a name or a value.",
+    link=SYNTAX,
+    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(@ipic_port@)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
+)
+def placeholder(ctx: Context) -> None:
+    first: dict[str, tuple[tuple[int, int], str]] = {}
+    uses: dict[str, int] = {}
+
+    def seen(found: str | None, span: tuple[int, int], where: str) -> None:
+        if found is None or found.startswith("&"):
+            return  # a JCL symbol is set when the job runs: not a blank to fill in
+        uses[found] = uses.get(found, 0) + 1
+        first.setdefault(found, (span, where))
+
+    for cmd in _commands(ctx):
+        if cmd.name and cmd.name_span is not None:
+            seen(csd_placeholder(cmd.name), cmd.name_span, f"the {cmd.resource_type or 'resource'} name")
+        for kw in cmd.keywords:
+            if kw.value is None or kw.value_span is None or (kw.spec is not None and kw.spec.type in ("text", "any")):
+                continue
+            seen(csd_placeholder(kw.value), kw.value_span, kw.name or kw.written.upper())
+    # One finding per placeholder, where it is first used.
+    for found, (span, where) in first.items():
+        more = f" (and {uses[found] - 1} more value{'s' if uses[found] > 2 else ''} in this file)" if uses[found] > 1 else ""
+        ctx.report(span, f"'{found}' is a template placeholder: {where}{more} is checked once the template is filled in")
 
 
 @rule(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Edit, Fix, Severity
+from ..placeholders import xml_placeholder
 from ..posture import Posture, is_encoded, postures, value_of
 from ..workspace import ConfigElement, LibertyConfig
 from .common import attr_full_span, attr_span, fact_note, fact_severity, insert_attribute_edit, removal_fix
@@ -121,7 +122,7 @@ def ims_shared(ctx: Context) -> None:
             ctx.report(attr_span(ce, "connectionFactoryRef"), f"connection factory '{ref}' is already used by IMS connection '{ces[0].id}'; give each connection profile its own", path=ce.path)
     auth_users: dict[str, list[ConfigElement]] = {}
     for ce in cfg.of_type("connectionFactory"):
-        if ce.id not in ims_cfs and not any(c.name == "properties.imsudbJLocal" for c in ce.element.children):
+        if ce.id not in ims_cfs and not cfg.children(ce, "properties.imsudbJLocal"):
             continue
         ref = value_of(cfg, ce, "containerAuthDataRef")
         if ref:
@@ -354,7 +355,7 @@ def deprecated_attribute(ctx: Context) -> None:
         if ce.spec is None:
             continue
         for attr in ce.element.attributes:
-            spec = ce.spec.attributes.get(attr.name)
+            spec = ce.spec.attribute(attr.name)
             if spec is not None and spec.deprecated:
                 ctx.report(attr.name_span, f"'{attr.name}' is deprecated: {spec.deprecated}")
 
@@ -378,8 +379,13 @@ def deprecated_attribute(ctx: Context) -> None:
 )
 def wola_no_container_auth(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
+    # Factories that only a product's or a user feature's element uses (a
+    # <usr_dvsService>, say) follow that product's rules, not z/OS Connect's.
+    foreign = {(e.element.value("connectionFactoryRef") or "").strip() for e in cfg.elements if e.spec is None}
     for ce in cfg.of_type("connectionFactory"):
-        if any(c.name == "properties.ola" for c in ce.element.children) and ce.element.get("containerAuthDataRef") is None:
+        if ce.id in foreign:
+            continue
+        if cfg.children(ce, "properties.ola") and ce.element.get("containerAuthDataRef") is None:
             ctx.report(ce.element.name_span, f"WOLA connection factory '{ce.id}' has no containerAuthDataRef; WOLA supports only container-managed credentials", path=ce.path)
 
 
@@ -430,7 +436,7 @@ def keystore_safkeyring(ctx: Context) -> None:
 )
 def ssl_outbound(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
-    if cfg.has_feature("transportSecurity-1.0") or not cfg.features:
+    if cfg.may_have_feature("transportSecurity-1.0") or not cfg.features:
         return
     for ce in cfg.of_type("sslDefault"):
         if ce.element.get("outboundSSLRef") is not None:
@@ -444,8 +450,8 @@ def _secret_attrs(ctx: Context):
         if ce.spec is None:
             continue
         for attr in ce.element.attributes:
-            spec = ce.spec.attributes.get(attr.name)
-            if spec is not None and spec.secret and attr.value.strip():
+            spec = ce.spec.attribute(attr.name)
+            if spec is not None and spec.secret and attr.value.strip() and not xml_placeholder(attr.value):
                 yield ce, attr, spec
     # Service properties named password (MQ service definitions).
     for ce in cfg.of_type("property"):
@@ -453,11 +459,18 @@ def _secret_attrs(ctx: Context):
             yield ce, ce.element.get("value"), None
 
 
+SAF_RING_TYPES = ("JCERACFKS", "JCECCARACFKS", "JCEHYBRIDRACFKS")
+
+
 def _is_saf_ring_password(cfg: LibertyConfig, ce: ConfigElement, attr_name: str) -> bool:
-    if ce.name not in ("keyStore", "trustStore") or attr_name != "password":
+    """A SAF key ring's keyStore password: Liberty does not use it (RACF
+    guards the ring), so it is no secret.  A ring is known by its location
+    (even when a variable in it cannot be resolved) or by its type."""
+    if ce.name not in ("keyStore", "trustStore") or attr_name.lower() != "password":
         return False
-    loc = value_of(cfg, ce, "location") or ""
-    return loc.lower().startswith("safkeyring")
+    loc = value_of(cfg, ce, "location") or (ce.element.value("location") or "").strip()
+    kind = (value_of(cfg, ce, "type") or "").upper()
+    return loc.lower().startswith("safkeyring") or kind in SAF_RING_TYPES
 
 
 @rule(

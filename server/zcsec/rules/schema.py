@@ -10,6 +10,7 @@ import re
 
 from ..catalogue import AttributeSpec, ElementSpec
 from ..findings import Edit, Fix, Severity
+from ..placeholders import xml_placeholder
 from ..workspace import ConfigElement, LibertyConfig
 from ..xmlparse import Attribute, Element
 from .registry import CONFIG, XML_FILE, Context, rule
@@ -17,8 +18,6 @@ from .registry import CONFIG, XML_FILE, Context, rule
 OVERVIEW = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
 _DURATION = re.compile(r"^(?:\d+(?:d|h|m|s|ms))+$|^\d+$")
 _INT = re.compile(r"^[+-]?\d+$")
-# Ids Liberty creates by itself when their parts exist.
-IMPLICIT_IDS = {"defaultSSLConfig": "ssl", "defaultKeyStore": "keyStore"}
 
 
 def did_you_mean(name: str, choices: list[str], cutoff: float = 0.75) -> str | None:
@@ -80,8 +79,6 @@ def unknown_element(ctx: Context) -> None:
                 continue  # reported by element-name-case
         elif ce.parent.spec is not None:
             choices = ce.parent.spec.child_names
-            if any(c.lower() == el.name.lower() for c in choices):
-                continue
         else:
             continue
         suggestion = difflib.get_close_matches(el.name, choices, n=1, cutoff=0.8)
@@ -93,14 +90,17 @@ def unknown_element(ctx: Context) -> None:
             )
 
 
+CASE_SOURCE = "https://github.com/OpenLiberty/open-liberty/blob/integration/dev/com.ibm.ws.config/src/com/ibm/ws/config/xml/internal/ConfigElement.java"
+
+
 @rule(
     "element-name-case",
-    title="Element name in the wrong case",
+    title="Element name written in another case",
     severity=Severity.WARNING,
     scope=XML_FILE,
     category="schema",
-    rationale="Liberty element names are case sensitive in its schema, and reports show wrong-case names being silently ignored (Open Liberty issues 7268 and 25011), so write the documented spelling.",
-    link="https://github.com/OpenLiberty/open-liberty/issues/25011",
+    rationale="Liberty looks up a top-level element by its exact name, so <keystore> is not a <keyStore>: Liberty ignores it and its settings are lost (a warning). Nested elements that their parent defines, such as properties.wmqJms, are matched without regard to case, so a different case there is only a hint.",
+    link=CASE_SOURCE,
     bad='<zosconnect_db2connection id="db2" host="h" port="4711"/>',
     good='<zosconnect_db2Connection id="db2" host="h" port="4711"/>',
     fix="Change the element name to its documented spelling.",
@@ -108,20 +108,54 @@ def unknown_element(ctx: Context) -> None:
 def element_name_case(ctx: Context) -> None:
     lib = ctx.catalogue.liberty
     for ce in elements_in(ctx):
-        if ce.spec is not None:
-            continue
         el = ce.element
-        canonical = None
         if ce.parent is None:
-            canonical = lib.canonical_name(el.name)
-        elif ce.parent.spec is not None:
-            canonical = next((c for c in ce.parent.spec.child_names if c.lower() == el.name.lower()), None)
-        if canonical and canonical != el.name:
+            canonical = lib.canonical_name(el.name) if ce.spec is None else None
+            if canonical and canonical != el.name:
+                ctx.report(
+                    el.name_span,
+                    f"Liberty matches top-level element names exactly, so it ignores <{el.name}>; write <{canonical}>",
+                    fixes=[Fix(f"Rename to <{canonical}>", _rename_edits(ce.path, el, canonical))],
+                )
+        elif ce.spec is not None and el.name != ce.spec.name:
+            canonical = ce.spec.name
             ctx.report(
                 el.name_span,
-                f"<{el.name}> should be written <{canonical}>; Liberty may ignore an element whose name differs in case.",
+                f"<{el.name}> is written <{canonical}> in IBM's documentation (Liberty reads both the same way here)",
+                severity=Severity.HINT,
                 fixes=[Fix(f"Rename to <{canonical}>", _rename_edits(ce.path, el, canonical))],
             )
+
+
+@rule(
+    "attribute-name-case",
+    title="Attribute name written in another case",
+    severity=Severity.HINT,
+    scope=XML_FILE,
+    category="schema",
+    rationale="Liberty matches attribute names without regard to case, so hostname is read as hostName and zcsec analyses it as such. The documented spelling is easier to search for; nothing else changes.",
+    link=CASE_SOURCE,
+    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslcertsref="zcSSL"/>',
+    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertsRef="zcSSL"/>',
+    fix="Change the attribute name to its documented spelling.",
+)
+def attribute_name_case(ctx: Context) -> None:
+    for ce in elements_in(ctx):
+        if ce.spec is None:
+            continue
+        for attr in ce.element.attributes:
+            aspec = ce.spec.attribute(attr.name)
+            if aspec is not None and aspec.name != attr.name:
+                ctx.report(
+                    attr.name_span,
+                    f"'{attr.name}' is written '{aspec.name}' in IBM's documentation (Liberty reads both the same way)",
+                    fixes=[Fix(f"Rename to '{aspec.name}'", [Edit(ce.path, attr.name_span, aspec.name)])],
+                )
+
+
+# Attributes every configuration element may have: Liberty accepts an id on
+# any element (singletons included), and the "config" attributes below.
+UNIVERSAL_ATTRIBUTES = frozenset({"id"})
 
 
 @rule(
@@ -130,7 +164,7 @@ def element_name_case(ctx: Context) -> None:
     severity=Severity.WARNING,
     scope=XML_FILE,
     category="schema",
-    rationale="Liberty ignores attributes it does not know without any message, so a typo such as sslCertRef for sslCertsRef leaves a connection without TLS. zcsec reports an unknown attribute only on elements whose attribute list is confirmed; elsewhere it gives a hint when the name is close to a known one.",
+    rationale="Liberty ignores attributes it does not know without any message, so a typo such as sslCertRef for sslCertsRef leaves a connection without TLS. zcsec warns when an unknown attribute is close to a known one of an element whose attribute list is confirmed (a likely typo whose setting is lost); an unknown attribute that resembles nothing only gets a hint.",
     link=OVERVIEW,
     bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertRef="zcSSL"/>',
     good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertsRef="zcSSL"/>',
@@ -141,31 +175,22 @@ def unknown_attribute(ctx: Context) -> None:
         spec = ce.spec
         if spec is None or not spec.attributes:
             continue
-        known = list(spec.attributes)
+        # Multi-valued settings are nested elements in the schema, but
+        # Liberty also takes them as an attribute with a comma-separated list.
+        known = list(spec.attributes) + spec.child_names
         for attr in ce.element.attributes:
-            if attr.name in spec.attributes or ":" in attr.name or attr.name.startswith("xmlns"):
+            if spec.attribute(attr.name) is not None or attr.name in UNIVERSAL_ATTRIBUTES or ":" in attr.name or attr.name.startswith("xmlns"):
                 continue
-            case = next((k for k in known if k.lower() == attr.name.lower()), None)
-            if case is not None:
-                ctx.report(
-                    attr.name_span,
-                    f"'{attr.name}' should be written '{case}'; Liberty may ignore an attribute whose name differs in case.",
-                    fixes=[Fix(f"Rename to '{case}'", [Edit(ce.path, attr.name_span, case)])],
-                )
-                continue
+            if spec.child(attr.name) is not None:
+                continue  # a nested element written as an attribute (Liberty accepts both)
             suggestion = difflib.get_close_matches(attr.name, known, n=1, cutoff=0.75)
             fixes = [Fix(f"Rename to '{suggestion[0]}'", [Edit(ce.path, attr.name_span, suggestion[0])])] if suggestion else []
-            hint = f"; did you mean '{suggestion[0]}'?" if suggestion else ""
-            if spec.confirmed:
-                sep = " " if hint else ". "
-                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'{hint}{sep}Liberty ignores it silently.", fixes=fixes)
+            if suggestion and spec.confirmed:
+                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion[0]}'? Liberty ignores '{attr.name}' silently.", fixes=fixes)
             elif suggestion:
-                ctx.report(
-                    attr.name_span,
-                    f"zcsec does not know '{attr.name}' on <{ce.name}>{hint}",
-                    severity=Severity.HINT,
-                    fixes=fixes,
-                )
+                ctx.report(attr.name_span, f"zcsec does not know '{attr.name}' on <{ce.name}>; did you mean '{suggestion[0]}'?", severity=Severity.HINT, fixes=fixes)
+            elif spec.confirmed:
+                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; Liberty ignores it", severity=Severity.HINT)
 
 
 def check_value(attr: AttributeSpec, value: str) -> tuple[str, str] | None:
@@ -222,13 +247,13 @@ def value_problems(ctx: Context) -> list[tuple[str, tuple[int, int], str, Severi
         if ce.spec is None:
             continue
         for attr in ce.element.attributes:
-            aspec = ce.spec.attributes.get(attr.name)
+            aspec = ce.spec.attribute(attr.name)
             if aspec is None or aspec.type in ("string", "password", "passwordHash", "id", "location", "token", "ref", "refList"):
                 if aspec is None or (aspec.max_length is None and not aspec.pattern):
                     continue
             value = cfg.resolve(attr.value)
-            if value is None or (value.strip() == "" and aspec.type not in ("enum",)):
-                continue
+            if value is None or (value.strip() == "" and aspec.type not in ("enum",)) or xml_placeholder(value):
+                continue  # a placeholder is reported as such (template-placeholder, xml-syntax)
             result = check_value(aspec, value)
             if result is not None:
                 via = f" (from '{attr.value}')" if value != attr.value and not aspec.secret else ""
@@ -271,6 +296,35 @@ _value_rule(
 
 
 @rule(
+    "template-placeholder",
+    title="Template placeholder not filled in",
+    severity=Severity.INFORMATION,
+    scope=XML_FILE,
+    category="schema",
+    rationale="A value such as {{ zcon_http_port }}, @port@, ++HOST++ or YOUR_PASSWORD is a blank in a template that a provisioning tool or a person fills in later. zcsec says so once and does not check it as a value; check the file that is generated from the template to have the real values checked.",
+    link=OVERVIEW,
+    bad='<httpEndpoint id="defaultHttpEndpoint" httpsPort="{{ https_port }}"/>',
+    good='<httpEndpoint id="defaultHttpEndpoint" httpsPort="9443"/>',
+)
+def template_placeholder(ctx: Context) -> None:
+    first: dict[str, tuple[ConfigElement, Attribute, bool]] = {}
+    uses: dict[str, int] = {}
+    for ce in elements_in(ctx):
+        for attr in ce.element.attributes:
+            found = xml_placeholder(attr.value)
+            if found is None or found.startswith("<"):
+                continue  # '<' in a value is a syntax error, reported by xml-syntax
+            aspec = ce.spec.attribute(attr.name) if ce.spec is not None else None
+            uses[found] = uses.get(found, 0) + 1
+            first.setdefault(found, (ce, attr, aspec is not None and aspec.secret))
+    # One finding per placeholder, where it is first used.
+    for found, (ce, attr, secret) in first.items():
+        what = "the value is a template placeholder" if secret else f"'{found}' is a template placeholder"
+        more = f" (and {uses[found] - 1} more value{'s' if uses[found] > 2 else ''} in this file)" if uses[found] > 1 else ""
+        ctx.report(attr.value_span, f"{what}: '{attr.name}'{more} is checked once the template is filled in")
+
+
+@rule(
     "missing-required-attribute",
     title="Required attribute missing",
     severity=Severity.ERROR,
@@ -288,12 +342,14 @@ def missing_required(ctx: Context) -> None:
         if spec is None:
             continue
         el = ce.element
-        present = {a.name for a in el.attributes}
-        children = {c.name for c in el.children}
+        if ce.parent is None and ce.id and (ctx.config.fragment or ctx.config.missing_includes or cfg_default(ctx, ce)):
+            continue  # merged with an element of the same id that zcsec cannot see (or Liberty's own)
+        present = {a.name.lower() for a in el.attributes}
+        children = {c.name.lower() for c in el.children}
         for aname, aspec in spec.attributes.items():
-            if not aspec.required or aname in present or aname in children:
+            if not aspec.required or aname.lower() in present or aname.lower() in children:
                 continue
-            if aspec.type in ("ref", "refList") and any(t in children for t in aspec.ref_types):
+            if aspec.type in ("ref", "refList") and any(t.lower() in children for t in aspec.ref_types):
                 continue
             insert_at = _start_tag_insert_point(ce.file.text, el)
             ctx.report(
@@ -302,6 +358,10 @@ def missing_required(ctx: Context) -> None:
                 severity=attr_severity(ctx.rule.severity, spec, aspec),
                 fixes=[Fix(f"Add {aname}=\"\"", [Edit(ce.path, (insert_at, insert_at), f' {aname}=""')])],
             )
+
+
+def cfg_default(ctx: Context, ce: ConfigElement) -> bool:
+    return ctx.config.default_instance(ce.id or "", (ce.name,)) is not None
 
 
 def _start_tag_insert_point(text: str, el: Element) -> int:
@@ -335,7 +395,7 @@ def iter_refs(ctx: Context):
         if ce.spec is None:
             continue
         for attr in ce.element.attributes:
-            aspec = ce.spec.attributes.get(attr.name)
+            aspec = ce.spec.attribute(attr.name)
             if aspec is None or aspec.type not in ("ref", "refList"):
                 continue
             if "${" in attr.value:
@@ -351,12 +411,9 @@ def iter_refs(ctx: Context):
 
 
 def implicit(cfg: LibertyConfig, ident: str, types: tuple[str, ...]) -> bool:
-    t = IMPLICIT_IDS.get(ident)
-    if t is None or t not in types:
-        return False
-    if ident == "defaultSSLConfig":
-        return bool(cfg.find("defaultKeyStore", ["keyStore"])) or cfg.has_feature("transportSecurity-1.0", "ssl-1.0")
-    return False
+    """Whether ``ident`` names one of Liberty's own instances of a wanted type
+    (defaultSSLConfig, defaultKeyStore, defaultHttpEndpoint, ...)."""
+    return cfg.default_instance(ident, types) is not None
 
 
 def _skeleton_fix(cfg: LibertyConfig, ce: ConfigElement, target_type: str, ident: str) -> Fix:
@@ -424,6 +481,12 @@ def ref_unresolved(ctx: Context) -> None:
             fixes.append(Fix(f"Change to '{close[0]}'", [Edit(ce.path, span, close[0])]))
         fixes.append(_skeleton_fix(cfg, ce, aspec.ref_types[0], ident))
         hint = f"; did you mean '{close[0]}'?" if close else f"; define a {wanted} with id=\"{ident}\""
+        if cfg.fragment or cfg.missing_includes:
+            # The element may be in a file zcsec cannot see: said once per
+            # reference, as information, with where it could be.
+            where = "the file that includes this one" if cfg.fragment else "an included file that is not here"
+            ctx.report(span, f"'{attr.name}' refers to '{ident}', which is not in the files zcsec can see; it may be defined in {where}", severity=Severity.INFORMATION, fixes=fixes)
+            continue
         ctx.report(span, f"'{attr.name}' refers to '{ident}', but no element has that id{hint}", severity=attr_severity(ctx.rule.severity, ce.spec, aspec), fixes=fixes)
 
 
@@ -444,6 +507,8 @@ def ref_wrong_type(ctx: Context) -> None:
         found = cfg.find(ident)
         if not found or cfg.find(ident, aspec.ref_types):
             continue
+        if any(f.spec is None for f in found):
+            continue  # an element zcsec does not know (a product or user feature's) may be of the wanted kind
         actual = sorted({f.name for f in found})
         wanted = " or ".join(f"<{t}>" for t in aspec.ref_types)
         ctx.report(
@@ -468,12 +533,14 @@ def ref_wrong_type(ctx: Context) -> None:
 )
 def feature_missing(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
+    if cfg.fragment or cfg.missing_includes:
+        return  # the features may be enabled in a file zcsec cannot see
     managers = cfg.of_type("featureManager")
     product_line = ctx.project.product_line or _product_line(cfg)
     reported: set[str] = set()
     for ce in cfg.top:
         spec = ce.spec
-        if spec is None or not spec.features or cfg.has_feature(*spec.features):
+        if spec is None or not spec.features or cfg.may_have_feature(*spec.features):
             continue
         choices = list(spec.features)
         if product_line:
@@ -540,6 +607,8 @@ def _add_feature_edit(fm: ConfigElement, feature: str) -> Edit:
 )
 def variable_unresolved(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
+    first: dict[str, tuple[tuple[int, int], str]] = {}
+    uses: dict[str, int] = {}
     for ce in elements_in(ctx):
         for attr in ce.element.attributes:
             if "${" not in attr.value:
@@ -551,4 +620,9 @@ def variable_unresolved(ctx: Context) -> None:
                 if name in cfg.variables:
                     continue
                 start = attr.value_span[0] + m.start()
-                ctx.report((start, start + len(m.group(0))), f"zcsec cannot resolve ${{{name}}}, so '{attr.name}' is not checked; define it in [variables] of .zcsec.toml if it comes from the environment")
+                uses[name] = uses.get(name, 0) + 1
+                first.setdefault(name, ((start, start + len(m.group(0))), attr.name))
+    # One finding per variable, where it is first used.
+    for name, (span, attr_name) in first.items():
+        more = f" (and {uses[name] - 1} more value{'s' if uses[name] > 2 else ''} in this file)" if uses[name] > 1 else ""
+        ctx.report(span, f"zcsec cannot resolve ${{{name}}}, so '{attr_name}'{more} is not checked; define it in [variables] of .zcsec.toml if it comes from the environment")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 
-from ..findings import Severity
+from ..findings import Edit, Fix, Severity
 from .registry import CONFIG, CSD_FILE, WORKSPACE, XML_FILE, Context, rule
 
 LIBERTY_CONFIG = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
@@ -27,13 +27,13 @@ def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     for el in ctx.file.doc.iter():
         spec = specs.get(id(el))
         for attr in el.attributes:
-            aspec = spec.attributes.get(attr.name) if spec is not None else None
+            aspec = spec.attribute(attr.name) if spec is not None else None
             if (aspec is not None and aspec.secret) or _SECRET_NAME.search(attr.name):
                 out.append((attr.name, attr.value_span))
     return out
 
 
-def _parser_rule(code: str, scope: str, title: str, severity: Severity, rationale: str, link: str, bad: str, good: str) -> None:
+def _parser_rule(code: str, scope: str, title: str, severity: Severity, rationale: str, link: str, bad: str, good: str, fixer=None, fix: str | None = None) -> None:
     def check(ctx: Context) -> None:
         problems = [p for p in ctx.file.doc.problems if p.code == code]
         secrets = _secret_values(ctx) if problems and scope == XML_FILE else []
@@ -43,14 +43,19 @@ def _parser_rule(code: str, scope: str, title: str, severity: Severity, rational
                 if a <= p.span[0] and p.span[1] <= b:
                     # Parser messages quote the text they complain about; a
                     # secret value is never shown.
-                    if code == "xml-entity":
+                    if p.message.startswith("'<' is not allowed"):
+                        message = f"'<' is not allowed in an attribute value (write &lt;); the secret value of '{name}' (not shown) has one, perhaps a placeholder to fill in"
+                    elif code == "xml-entity":
                         message = f"the secret value of '{name}' (not shown) has an '&' that starts no valid entity reference; write a literal '&' as '&amp;'"
                     else:
                         message = f"the secret value of '{name}' (not shown) is not well formed"
                     break
-            ctx.report(p.span, message)
+            # A CSD problem may carry its own severity (one code, two cases).
+            own = Severity.parse(p.severity) if getattr(p, "severity", None) else None
+            fixes = fixer(ctx, p) if fixer is not None else []
+            ctx.report(p.span, message, severity=own if own is not None and own != severity else None, fixes=fixes)
 
-    rule(code, title=title, severity=severity, scope=scope, category="syntax", rationale=rationale, link=link, bad=bad, good=good)(check)
+    rule(code, title=title, severity=severity, scope=scope, category="syntax", rationale=rationale, link=link, bad=bad, good=good, fix=fix)(check)
 
 
 _parser_rule(
@@ -116,12 +121,31 @@ _parser_rule(
     "(a DEFINE whose operands run past column 71)",
     "(operands wrapped onto the next record)",
 )
+def _rewrap_fix(ctx: Context, p) -> list[Fix]:
+    """Move the operand that reaches column 72 to a record of its own."""
+    text = ctx.file.text
+    line_start = text.rfind("\n", 0, p.span[0]) + 1
+    col72 = line_start + 71
+    if p.span[0] != col72:
+        return []  # text past column 72: where it belongs is for the person to decide
+    blank = text.rfind(" ", line_start, col72)
+    if blank <= line_start or not text[line_start:blank].strip():
+        return []  # one operand fills the record: nothing to move
+    line = text[line_start : text.find("\n", line_start) if "\n" in text[line_start:] else len(text)]
+    indent = " " * min(8, len(line) - len(line.lstrip(" "))) or " "
+    indent = indent if len(indent) > 1 else "        "
+    newline = "\r\n" if text[line_start:].split("\n", 1)[0].endswith("\r") else "\n"
+    return [Fix("Move the operand to the next record", [Edit(ctx.file.path, (blank, blank + 1), newline + indent)])]
+
+
 _parser_rule(
-    "csd-column-72", CSD_FILE, "Unexpected character in column 72", Severity.WARNING,
-    "Column 72 is the continuation column; a character other than '*' there is ignored, so text that reaches column 72 is probably cut.",
+    "csd-column-72", CSD_FILE, "Text in column 72 or beyond", Severity.INFORMATION,
+    "IBM documents columns 1-71 for DFHCSDUP commands: column 72 marks a continued value and columns 73-80 are ignored (sequence numbers). A character packed into column 72, as extract output and real members have, is read and only reported as information; text that runs on past column 72 is lost, which is an error.",
     CSD_SYNTAX,
-    "(an operand whose last character falls in column 72)",
+    "(an operand whose closing ')' falls in column 72)",
     "(the operand moved to the next record)",
+    fixer=_rewrap_fix,
+    fix="Move the operand that reaches column 72 to the next record.",
 )
 
 
