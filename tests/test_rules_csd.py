@@ -628,3 +628,8 @@ def test_documented_bad_example_is_reported_and_good_is_not(tmp_path, code):
         good_dir = tmp_path / "good"
         good_dir.mkdir()
         absent(run(good_dir, r.good + "\n"), code)
+
+
+def test_extract_metadata_keywords_are_accepted(tmp_path):
+    text = " DEFINE TCPIPSERVICE(T) GROUP(G) PROTOCOL(HTTP) PORTNUMBER(80)\n        DEFINETIME(24/01/01 10:00:00) CHANGETIME(24/01/01 10:00:00)\n        CHANGEUSRID(IBMUSER) CHANGEAGENT(CSDAPI) CHANGEAGREL(0740)\n"
+    absent(run(tmp_path, text), "csd-unknown-keyword")

@@ -701,3 +701,8 @@ def test_reference_to_an_element_of_a_product_extension(tmp_path):
     body = '<zosconnect_zosConnectService id="s" serviceName="dvs" serviceRef="dvs"/>\n<usr_dvsService id="dvs" invokeURI="/dvs"/>'
     p = write(tmp_path, "server.xml", server(body))
     assert [f for f in check(p) if f.code == "ref-wrong-type"] == []
+
+
+def test_unknown_attribute_that_bears_on_no_security_setting_is_a_hint(tmp_path):
+    p = write(tmp_path, "server.xml", server('<webApplication id="app" location="app.war" context-root="/app"/>'))
+    assert [(f.code, f.severity) for f in check(p) if f.code == "unknown-attribute"] == [("unknown-attribute", H)]

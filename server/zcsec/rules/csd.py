@@ -22,6 +22,12 @@ _NAME_CHARS = re.compile(r"^[A-Za-z0-9$@#]+$")
 _HHMMSS = re.compile(r"^\d{1,6}$")
 
 
+# What EXTRACT output writes on every definition (when and by whom it was
+# defined or changed); real members that were extracted carry it, and
+# DFHCSDUP takes it back.
+EXTRACT_METADATA = frozenset({"DEFINETIME", "CHANGETIME", "CHANGEUSRID", "CHANGEAGENT", "CHANGEAGREL"})
+
+
 def _commands(ctx: Context) -> list[CsdCommand]:
     return ctx.file.doc.commands
 
@@ -177,7 +183,7 @@ def unknown_keyword(ctx: Context) -> None:
             continue
         known = list(cmd.spec.keywords) + (list(rspec.keywords) if rspec else [])
         for kw in cmd.keywords:
-            if kw.resolution.status != "unknown":
+            if kw.resolution.status != "unknown" or kw.written.upper() in EXTRACT_METADATA or csd_placeholder(kw.written):
                 continue
             close = difflib.get_close_matches(kw.written.upper(), known, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else ""

@@ -156,6 +156,8 @@ def attribute_name_case(ctx: Context) -> None:
 # Attributes every configuration element may have: Liberty accepts an id on
 # any element (singletons included), and the "config" attributes below.
 UNIVERSAL_ATTRIBUTES = frozenset({"id"})
+# Names of settings and elements that bear on security.
+_SECURITY_WORDS = re.compile(r"ssl|tls|auth|secur|secret|password|cert|trust|key|cipher|protocol|role|realm|registry|user|grant|token|jwt|oauth|openid|saf|ltpa|cors|origin|credential", re.IGNORECASE)
 
 
 @rule(
@@ -186,7 +188,10 @@ def unknown_attribute(ctx: Context) -> None:
             suggestion = difflib.get_close_matches(attr.name, known, n=1, cutoff=0.75)
             fixes = [Fix(f"Rename to '{suggestion[0]}'", [Edit(ce.path, attr.name_span, suggestion[0])])] if suggestion else []
             if suggestion and spec.confirmed:
-                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion[0]}'? Liberty ignores '{attr.name}' silently.", fixes=fixes)
+                # A lost setting is worth a warning when it bears on security;
+                # elsewhere (context-root on a web application) a hint.
+                weight = None if (spec.provider or _SECURITY_WORDS.search(suggestion[0]) or _SECURITY_WORDS.search(ce.name)) else Severity.HINT
+                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion[0]}'? Liberty ignores '{attr.name}' silently.", severity=weight, fixes=fixes)
             elif suggestion:
                 ctx.report(attr.name_span, f"zcsec does not know '{attr.name}' on <{ce.name}>; did you mean '{suggestion[0]}'?", severity=Severity.HINT, fixes=fixes)
             elif spec.confirmed:
