@@ -288,7 +288,7 @@ def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
         # not a sequence number there): DFHCSDUP does not read it.  Said once,
         # and the record is analysed as written, so that the cut value does
         # not also show up as a missing ')' or a wrong value.
-        overflow = not continued and col72.strip() != "" and line[72:73].strip() != "" and not line[72:80].strip().isdigit()
+        overflow = not continued and len(line) <= 80 and col72.strip() != "" and line[72:73].strip() != "" and not line[72:80].strip().isdigit()
         if overflow:
             lost = line[72:].rstrip()
             problems.append(
