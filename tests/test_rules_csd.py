@@ -633,3 +633,10 @@ def test_documented_bad_example_is_reported_and_good_is_not(tmp_path, code):
 def test_extract_metadata_keywords_are_accepted(tmp_path):
     text = " DEFINE TCPIPSERVICE(T) GROUP(G) PROTOCOL(HTTP) PORTNUMBER(80)\n        DEFINETIME(24/01/01 10:00:00) CHANGETIME(24/01/01 10:00:00)\n        CHANGEUSRID(IBMUSER) CHANGEAGENT(CSDAPI) CHANGEAGREL(0740)\n"
     absent(run(tmp_path, text), "csd-unknown-keyword")
+
+
+def test_a_value_cut_at_column_72_is_not_judged_again(tmp_path):
+    text = " DEFINE URIMAP(U1) GROUP(G)\n DESCRIPTION(Call the patchRedbook (RFC6902) operation of the RedbookAPI)\n"
+    findings = run(tmp_path, text)
+    expect(findings, "csd-column-72", (1, 72, ERROR))
+    absent(findings, "csd-value-too-long")

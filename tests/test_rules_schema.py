@@ -706,3 +706,13 @@ def test_reference_to_an_element_of_a_product_extension(tmp_path):
 def test_unknown_attribute_that_bears_on_no_security_setting_is_a_hint(tmp_path):
     p = write(tmp_path, "server.xml", server('<webApplication id="app" location="app.war" context-root="/app"/>'))
     assert [(f.code, f.severity) for f in check(p) if f.code == "unknown-attribute"] == [("unknown-attribute", H)]
+
+
+def test_negative_durations_and_jakarta_names_are_accepted(tmp_path):
+    body = (
+        '<connectionManager id="cm" agedTimeout="-1" connectionTimeout="1M30S"/>\n'
+        '<jmsQueue id="q" jndiName="jms/q"><properties.wasJms queueName="Q"/></jmsQueue>\n'
+        '<jmsActivationSpec id="app/mdb"><properties.wasJms destinationRef="q" destinationType="jakarta.jms.Queue"/></jmsActivationSpec>'
+    )
+    p = write(tmp_path, "server.xml", server(body))
+    assert [f for f in check(p) if f.code in ("invalid-value", "ref-wrong-type")] == []

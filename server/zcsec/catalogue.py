@@ -165,6 +165,8 @@ class LibertyCatalogue:
         self._features_lower: dict[str, str] = {}
         # Instances Liberty creates without them being written: id -> {element, attributes}.
         self.default_instances: dict[str, dict] = {}
+        # Elements that a reference to another type accepts (a jmsQueue is an adminObject).
+        self.ref_subtypes: dict[str, set[str]] = {}
 
     def add(self, data: dict) -> None:
         for name, raw in data.get("types", {}).items():
@@ -181,6 +183,8 @@ class LibertyCatalogue:
             merged = dict(self.features.get(name, {}))
             merged.update(raw)
             self.features[name] = merged
+        for base, subs in data.get("refSubtypes", {}).items():
+            self.ref_subtypes.setdefault(base, set()).update(subs)
         for ident, raw in data.get("defaultInstances", {}).items():
             self.default_instances[ident] = {"element": raw["element"], "attributes": dict(raw.get("attributes", {}))}
         self._features_lower = {n.lower(): n for n in self.features}

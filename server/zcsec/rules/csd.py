@@ -249,9 +249,14 @@ def check_csd_value(spec: CsdKeywordSpec, raw: str) -> tuple[str, str] | None:
 
 def _csd_value_rule(code: str, title: str, rationale: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
+        # Text lost past column 72 is reported once (csd-column-72); a value
+        # that reaches into it is not judged again.
+        lost = [p.span[0] for p in ctx.file.doc.problems if p.code == "csd-column-72" and p.severity == "error"]
         for cmd in _commands(ctx):
             for kw in cmd.keywords:
                 if kw.spec is None or kw.value is None:
+                    continue
+                if kw.value_span is not None and any(kw.value_span[0] < at <= kw.value_span[1] for at in lost):
                     continue
                 result = check_csd_value(kw.spec, kw.value)
                 if result is not None and result[0] == code:

@@ -16,7 +16,9 @@ from ..xmlparse import Attribute, Element
 from .registry import CONFIG, XML_FILE, Context, rule
 
 OVERVIEW = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
-_DURATION = re.compile(r"^(?:\d+(?:d|h|m|s|ms))+$|^\d+$")
+# Liberty takes a plain number in the attribute's unit (-1 too) or d, h, m, s
+# and ms combined, in any case (docs/sources.md).
+_DURATION = re.compile(r"^-?\d+$|^(?:\d+(?:ms|d|h|m|s))+$", re.IGNORECASE)
 _INT = re.compile(r"^[+-]?\d+$")
 
 
@@ -207,6 +209,8 @@ def check_value(attr: AttributeSpec, value: str) -> tuple[str, str] | None:
         ok = v in attr.values or (attr.case_insensitive and v.lower() in {x.lower() for x in attr.values})
         if not ok and v.lower() in {x.lower() for x in attr.values}:
             ok = True  # Liberty matches enumeration values without regard to case
+        if not ok and v.startswith("jakarta.") and "javax." + v[len("jakarta."):] in attr.values:
+            ok = True  # the Jakarta EE name of a javax interface (Jakarta Messaging 3 and later)
         if not ok:
             return "invalid-value", f"{show} is not allowed for '{attr.name}'; use one of: {', '.join(attr.values)}"
         return None
@@ -508,9 +512,11 @@ def ref_unresolved(ctx: Context) -> None:
 )
 def ref_wrong_type(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
+    subtypes = ctx.catalogue.liberty.ref_subtypes
     for ce, attr, aspec, ident, span in iter_refs(ctx):
         found = cfg.find(ident)
-        if not found or cfg.find(ident, aspec.ref_types):
+        wanted_types = set(aspec.ref_types).union(*(subtypes.get(t, ()) for t in aspec.ref_types))
+        if not found or cfg.find(ident, wanted_types):
             continue
         if any(f.spec is None for f in found):
             continue  # an element zcsec does not know (a product or user feature's) may be of the wanted kind
