@@ -232,6 +232,15 @@ def test_variable_used_in_a_password_is_hidden(project):
     assert "Hunter2" not in all_text(r)
 
 
+def test_token_variables_are_hidden_in_completion_as_in_hover(project):
+    # One decision for what is secret (zcsec/secrecy.py): a token is a secret
+    # in the completion detail exactly as in hover.
+    text = server_with('    <variable name="apiToken" value="CANARY-token-42"/>\n    <ssl id="s" keyStoreRef="${|"/>')
+    r = at(project, "server.xml", text)
+    assert "value hidden" in item(r, "apiToken").detail
+    assert "CANARY-token-42" not in all_text(r)
+
+
 def test_variable_partial_name_and_existing_brace(project):
     r = at(project, "server.xml", server_with('    <zosconnect_cicsIpicConnection id="c2" host="${cics|}" port="1"/>'))
     assert replaced(r, "cicsHost") == "cics"

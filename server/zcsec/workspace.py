@@ -151,9 +151,10 @@ class ConfigElement:
 
     @property
     def name(self) -> str:
-        """The element's name as the catalogue spells it: Liberty matches
-        element names without regard to case, so <keystore> is a <keyStore>.
-        An element zcsec does not know keeps the name as written."""
+        """The element's name as the catalogue spells it.  Liberty matches
+        nested elements that their parent defines without regard to case
+        (<properties.wmqJMS> is a <properties.wmqJms>) but top-level names
+        exactly; an element zcsec does not know keeps the name as written."""
         return self.spec.name if self.spec is not None else self.element.name
 
     @property

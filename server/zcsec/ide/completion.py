@@ -27,6 +27,8 @@ from pathlib import Path
 
 from ..catalogue import AttributeSpec, CsdKeywordSpec, ElementSpec, LibertyCatalogue, default_schema_dirs, resolve_abbreviation
 from ..csdparse import CsdCommand, CsdDocument, JclState, looks_like_jcl, records
+from ..posture import is_encoded
+from ..secrecy import is_secret_attr, looks_secret, secret_variables
 from ..text import LineIndex, Range
 from ..workspace import CsdFile, LibertyConfig, Workspace, XmlFile, norm
 from ..xmlparse import Element, XmlDocument
@@ -52,8 +54,6 @@ _NAME_CHAR = re.compile(r"[\w.\-:]")
 _VAR_CHAR = re.compile(r"[\w.\-]")
 _CSD_WORD = re.compile(r"[A-Za-z0-9$@#_\-]")
 _CSD_WORD_BEFORE = re.compile(r"([A-Za-z0-9$@#_\-]+)[ \t]*$")
-SECRET_NAME = re.compile(r"pass(word|wd|phrase)?|pwd|secret|private.?key|shared.?key", re.IGNORECASE)
-_ENCODED = re.compile(r"^\{(xor|aes|hash)\}", re.IGNORECASE)
 _GENERIC_PROVIDERS = {None, "liberty", "security", "other"}
 
 
@@ -171,10 +171,6 @@ def _first_sentence(doc: str | None, limit: int = 90) -> str | None:
 def _md(*parts: str | None) -> str | None:
     out = "\n\n".join(p for p in parts if p)
     return out or None
-
-
-def _looks_secret(name: str, value: str | None = None) -> bool:
-    return bool(SECRET_NAME.search(name)) or (value is not None and bool(_ENCODED.match(value.strip())))
 
 
 def _snippet_escape(text: str) -> str:
@@ -772,7 +768,7 @@ def _value_items(env: _XmlEnv, ctx: XmlContext, items: _Items) -> None:
         aspec = lower.get(ctx.attribute.lower())
     if aspec is None:
         return
-    if aspec.secret or (aspec.type not in ("ref", "refList") and _looks_secret(aspec.name)):
+    if is_secret_attr(None, aspec.name, aspec):
         return  # never suggest (or show) secret values
     text = items.text
     quote = ctx.quote
@@ -809,7 +805,7 @@ def _summary(env: _XmlEnv, ce) -> str:
         if a.name == "id":
             continue
         aspec = ce.spec.attribute(a.name) if ce.spec is not None else None
-        if (aspec is not None and aspec.secret) or _looks_secret(a.name, a.value):
+        if is_secret_attr(ce, a.name, aspec) or is_encoded(a.value):
             parts.append(f"{a.name}=(secret)")
         else:
             v = a.value if len(a.value) <= 60 else a.value[:57] + "..."
@@ -911,10 +907,10 @@ def _variable_items(env: _XmlEnv, ctx: XmlContext, items: _Items) -> None:
         return
     text = items.text
     close = "" if text.startswith("}", ctx.end) else "}"
-    attr_secret = ctx.attribute is not None and _looks_secret(ctx.attribute)
-    in_secrets = _variables_in_secrets(cfg)
+    attr_secret = ctx.attribute is not None and looks_secret(ctx.attribute)
+    in_secrets = secret_variables(cfg)
     for name, var in sorted(cfg.variables.items()):
-        hidden = attr_secret or name in in_secrets or _looks_secret(name, var.value)
+        hidden = attr_secret or name in in_secrets or is_encoded(var.value or "")
         if var.value is None:
             shown = "no value"
         elif hidden:
@@ -930,19 +926,6 @@ def _variable_items(env: _XmlEnv, ctx: XmlContext, items: _Items) -> None:
             rank=1 if var.origin == "builtin" else 0,
             detail=f"{origin}: {shown}",
         )
-
-
-def _variables_in_secrets(cfg: LibertyConfig) -> set[str]:
-    """Variables used in the value of a secret attribute: their values are secrets too."""
-    out: set[str] = set()
-    for ce in cfg.elements:
-        for a in ce.element.attributes:
-            if "${" not in a.value:
-                continue
-            aspec = ce.spec.attribute(a.name) if ce.spec is not None else None
-            if (aspec is not None and aspec.secret) or _looks_secret(a.name):
-                out.update(m.strip() for m in re.findall(r"\$\{([^}]*)\}", a.value))
-    return out
 
 
 def _feature_items(env: _XmlEnv, ctx: XmlContext, items: _Items) -> None:

@@ -20,9 +20,9 @@ from ..catalogue import AttributeSpec, CsdKeywordSpec, ElementSpec
 from ..csdparse import CsdCommand
 from ..posture import PROVIDER_NAMES, Posture, is_encoded
 from ..rules.schema import implicit
+from ..secrecy import is_secret_attr, secret_variables
 from ..workspace import ConfigElement, LibertyConfig, Workspace
 from .navigation import (
-    SECRET_NAME,
     VAR,
     CsdSpot,
     XmlSpot,
@@ -33,7 +33,6 @@ from .navigation import (
     id_uses,
     include_target,
     is_ref_attr,
-    is_secret_attr,
     posture_of,
     ref_targets,
     ref_types_of,
@@ -124,36 +123,6 @@ def _join(parts: list[str | None]) -> str:
 # ---------------------------------------------------------------------------
 # Secrets
 # ---------------------------------------------------------------------------
-
-
-def secret_variables(cfg: LibertyConfig) -> set[str]:
-    """Variables whose value must never be shown: named like a secret, used
-    in a secret attribute, or linked by value to such a variable."""
-    cached = cfg.cache.get("ide.secret-vars")
-    if cached is not None:
-        return cached  # type: ignore[return-value]
-    secret = {n for n in cfg.variables if SECRET_NAME.search(n)}
-    for ce in cfg.elements:
-        for attr in ce.element.attributes:
-            if "${" in attr.value and is_secret_attr(ce, attr.name):
-                secret.update(m.group(1).strip() for m in VAR.finditer(attr.value))
-    # Close over variables that use each other: a secret inside another
-    # variable, or a secret variable built from parts.
-    changed = True
-    while changed:
-        changed = False
-        for name, var in cfg.variables.items():
-            inner = {m.group(1).strip() for m in VAR.finditer(var.value or "")}
-            if not inner:
-                continue
-            if name in secret and not inner <= secret:
-                secret |= inner
-                changed = True
-            elif name not in secret and inner & secret:
-                secret.add(name)
-                changed = True
-    cfg.cache["ide.secret-vars"] = secret
-    return secret
 
 
 def _safe_value(cfg: LibertyConfig, ce: ConfigElement, attr_name: str, raw: str) -> str | None:

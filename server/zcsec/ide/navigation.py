@@ -19,13 +19,13 @@ from ..catalogue import AttributeSpec
 from ..csdparse import CsdCommand, CsdKeyword
 from ..findings import Edit
 from ..posture import CONNECTION_ELEMENTS, Posture, postures
+from ..secrecy import is_secret_attr
 from ..workspace import ConfigElement, CsdFile, LibertyConfig, Workspace, XmlFile, norm
 from ..xmlparse import Attribute, Element
 
 Span = tuple[int, int]
 VAR = re.compile(r"\$\{([^}]*)\}")
 # Names that suggest a secret when the catalogue does not say.
-SECRET_NAME = re.compile(r"pass|pwd|secret|token|credential|apikey|api_key|private", re.IGNORECASE)
 _INVALID_ID = re.compile(r"[\"'<>&,\s]")
 
 
@@ -127,22 +127,6 @@ def ref_tokens(raw: str, multiple: bool) -> list[tuple[str, int]]:
 
 def _multiple(aspec: AttributeSpec | None, raw: str) -> bool:
     return (aspec is not None and aspec.type == "refList") or (aspec is None and "," in raw)
-
-
-def is_secret_attr(ce: ConfigElement | None, attr_name: str, aspec: AttributeSpec | None = None) -> bool:
-    """Whether the value of ``attr_name`` on ``ce`` is a secret that is never shown."""
-    if aspec is None and ce is not None and ce.spec is not None:
-        aspec = ce.spec.attribute(attr_name)
-    if aspec is not None and aspec.secret:
-        return True
-    if aspec is not None and aspec.type in ("ref", "refList", "id", "boolean", "enum", "int", "long", "short", "duration"):
-        return False
-    if SECRET_NAME.search(attr_name) and not attr_name.endswith(("Ref", "Refs")):
-        return True
-    if ce is not None and attr_name in ("value", "defaultValue"):
-        # <variable name="dbPassword" value="..."/>, <property name="password" value="..."/>
-        return bool(SECRET_NAME.search(ce.element.value("name") or ""))
-    return False
 
 
 def xml_spot(ws: Workspace, path: str, offset: int) -> XmlSpot | None:

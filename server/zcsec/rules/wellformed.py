@@ -4,17 +4,14 @@ DFHCSDUP record syntax, unreadable files and broken includes."""
 from __future__ import annotations
 
 import os
-import re
 
 from ..findings import Edit, Fix, Severity
+from ..secrecy import looks_secret
 from .registry import CONFIG, CSD_FILE, WORKSPACE, XML_FILE, Context, rule
 
 LIBERTY_CONFIG = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
 INCLUDE_DOC = "https://openliberty.io/docs/latest/reference/config/include.html"
 CSD_SYNTAX = "https://www.ibm.com/docs/en/SSGMCP_5.5.0/reference/resources/syntax.html"
-
-
-_SECRET_NAME = re.compile(r"password|passphrase|secret", re.IGNORECASE)
 
 
 def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
@@ -28,7 +25,7 @@ def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
         spec = specs.get(id(el))
         for attr in el.attributes:
             aspec = spec.attribute(attr.name) if spec is not None else None
-            if (aspec is not None and aspec.secret) or _SECRET_NAME.search(attr.name):
+            if (aspec is not None and aspec.secret) or looks_secret(attr.name):
                 out.append((attr.name, attr.value_span))
     return out
 
@@ -122,20 +119,17 @@ _parser_rule(
     "(operands wrapped onto the next record)",
 )
 def _rewrap_fix(ctx: Context, p) -> list[Fix]:
-    """Move the operand that reaches column 72 to a record of its own."""
+    """Move the operand that reaches column 72 to a record of its own,
+    indented as continuation records usually are."""
     text = ctx.file.text
     line_start = text.rfind("\n", 0, p.span[0]) + 1
-    col72 = line_start + 71
-    if p.span[0] != col72:
+    if p.span[0] != line_start + 71:
         return []  # text past column 72: where it belongs is for the person to decide
-    blank = text.rfind(" ", line_start, col72)
+    blank = text.rfind(" ", line_start, p.span[0])
     if blank <= line_start or not text[line_start:blank].strip():
         return []  # one operand fills the record: nothing to move
-    line = text[line_start : text.find("\n", line_start) if "\n" in text[line_start:] else len(text)]
-    indent = " " * min(8, len(line) - len(line.lstrip(" "))) or " "
-    indent = indent if len(indent) > 1 else "        "
-    newline = "\r\n" if text[line_start:].split("\n", 1)[0].endswith("\r") else "\n"
-    return [Fix("Move the operand to the next record", [Edit(ctx.file.path, (blank, blank + 1), newline + indent)])]
+    newline = "\r\n" if text.find("\r\n", line_start) == text.find("\n", line_start) - 1 >= 0 else "\n"
+    return [Fix("Move the operand to the next record", [Edit(ctx.file.path, (blank, blank + 1), newline + " " * 8)])]
 
 
 _parser_rule(
