@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Approximate Liberty's feature resolution from the *.feature sources.
+"""Liberty's feature resolution, followed from the *.feature sources of Open Liberty.
 
-For each public feature short name (matched case-insensitively), print the public short names
-that end up enabled when that feature alone is listed in <featureManager>.
+Used by tools/gen_liberty_runtime.py.  On its own, for each public feature short name
+(matched case-insensitively) it prints the public short names that end up enabled when that
+feature alone is listed in <featureManager>.
 
-Usage: feature_closure.py <git-dir> [rev] [shortname ...] [--no-auto]
+Usage: python tools/liberty_features.py <git-dir> [rev] [shortname ...] [--no-auto]
 Source files: dev/com.ibm.websphere.appserver.features/visibility/{public,private,protected,auto}/**/*.feature
 Model of FeatureResolverImpl (dev/com.ibm.ws.kernel.feature.core/.../FeatureResolverImpl.java):
   * an include "sym; ibm.tolerates:=\"a,b\"" has candidates [sym, base-a, base-b] (base = text before last '-',
@@ -37,7 +38,7 @@ def parse_props(text):
     return props
 
 def split_clauses(v):
-    out, cur, q, depth = [], "", False, 0
+    out, cur, q = [], "", False
     for ch in v:
         if ch == '"': q = not q
         if ch == "," and not q:
@@ -188,7 +189,7 @@ def resolve_with_auto(feats, roots):
         if not added: return result, conflicts
         roots += sorted(added)
 
-def main():  # the command line of the research script (closure of named features)
+def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     no_auto = "--no-auto" in sys.argv
     gd = args[0]; rev = args[1] if len(args) > 1 else "HEAD"; want = args[2:]

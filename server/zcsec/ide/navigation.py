@@ -19,7 +19,6 @@ from ..catalogue import AttributeSpec
 from ..csdparse import CsdCommand, CsdKeyword
 from ..findings import Edit
 from ..posture import CONNECTION_ELEMENTS, Posture, postures
-from ..secrecy import is_secret_attr
 from ..workspace import ConfigElement, CsdFile, LibertyConfig, Workspace, XmlFile, norm
 from ..xmlparse import Attribute, Element
 
