@@ -32,6 +32,20 @@ def _indent_before(text: str, pos: int, default: str) -> str:
     return text[line_start:pos] if _BLANKS.match(text, line_start, pos).end() == pos else default
 
 
+def first_uses(occurrences):
+    """One entry per cause: for (key, data) pairs in file order, yield
+    (key, data of the first occurrence, a note on how many more there are).
+    A placeholder or an unknown variable used forty times is one finding."""
+    first: dict = {}
+    count: dict = {}
+    for key, data in occurrences:
+        count[key] = count.get(key, 0) + 1
+        first.setdefault(key, data)
+    for key, data in first.items():
+        more = count[key] - 1
+        yield key, data, (f" (and {more} more value{'s' if more > 1 else ''} in this file)" if more else "")
+
+
 def attr_span(ce: ConfigElement, name: str) -> Span:
     attr = ce.element.get(name)
     if attr is None:

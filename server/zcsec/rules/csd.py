@@ -12,6 +12,7 @@ from ..catalogue import CsdKeywordSpec
 from ..csdparse import CsdCommand, CsdKeyword
 from ..findings import Edit, Fix, Severity
 from ..placeholders import csd_placeholder
+from .common import first_uses
 from .registry import CSD_FILE, Context, rule
 
 SYNTAX = "https://www.ibm.com/docs/en/SSGMCP_5.5.0/reference/resources/syntax.html"
@@ -298,26 +299,19 @@ _csd_value_rule(
     good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
 )
 def placeholder(ctx: Context) -> None:
-    first: dict[str, tuple[tuple[int, int], str]] = {}
-    uses: dict[str, int] = {}
+    def occurrences():
+        for cmd in _commands(ctx):
+            if cmd.name and cmd.name_span is not None:
+                yield csd_placeholder(cmd.name), (cmd.name_span, f"the {cmd.resource_type or 'resource'} name")
+            for kw in cmd.keywords:
+                if kw.value is None or kw.value_span is None or (kw.spec is not None and kw.spec.type in ("text", "any")):
+                    continue
+                yield csd_placeholder(kw.value), (kw.value_span, kw.name or kw.written.upper())
 
-    def seen(found: str | None, span: tuple[int, int], where: str) -> None:
-        if found is None or found.startswith("&"):
-            return  # a JCL symbol is set when the job runs: not a blank to fill in
-        uses[found] = uses.get(found, 0) + 1
-        first.setdefault(found, (span, where))
-
-    for cmd in _commands(ctx):
-        if cmd.name and cmd.name_span is not None:
-            seen(csd_placeholder(cmd.name), cmd.name_span, f"the {cmd.resource_type or 'resource'} name")
-        for kw in cmd.keywords:
-            if kw.value is None or kw.value_span is None or (kw.spec is not None and kw.spec.type in ("text", "any")):
-                continue
-            seen(csd_placeholder(kw.value), kw.value_span, kw.name or kw.written.upper())
-    # One finding per placeholder, where it is first used.
-    for found, (span, where) in first.items():
-        more = f" (and {uses[found] - 1} more value{'s' if uses[found] > 2 else ''} in this file)" if uses[found] > 1 else ""
-        ctx.report(span, f"'{found}' is a template placeholder: {where}{more} is checked once the template is filled in")
+    # A JCL symbol (&HLQ.) is set when the job runs: no blank to fill in.
+    found = ((key, data) for key, data in occurrences() if key is not None and not key.startswith("&"))
+    for key, (span, where), more in first_uses(found):
+        ctx.report(span, f"'{key}' is a template placeholder: {where}{more} is checked once the template is filled in")
 
 
 @rule(

@@ -13,6 +13,7 @@ from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
 from ..workspace import ConfigElement, LibertyConfig
 from ..xmlparse import Attribute, Element
+from .common import first_uses
 from .registry import CONFIG, XML_FILE, Context, rule
 
 OVERVIEW = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
@@ -316,20 +317,16 @@ _value_rule(
     good='<httpEndpoint id="defaultHttpEndpoint" httpsPort="9443"/>',
 )
 def template_placeholder(ctx: Context) -> None:
-    first: dict[str, tuple[ConfigElement, Attribute, bool]] = {}
-    uses: dict[str, int] = {}
-    for ce in elements_in(ctx):
-        for attr in ce.element.attributes:
-            found = xml_placeholder(attr.value)
-            if found is None or found.startswith("<"):
-                continue  # '<' in a value is a syntax error, reported by xml-syntax
-            aspec = ce.spec.attribute(attr.name) if ce.spec is not None else None
-            uses[found] = uses.get(found, 0) + 1
-            first.setdefault(found, (ce, attr, aspec is not None and aspec.secret))
-    # One finding per placeholder, where it is first used.
-    for found, (ce, attr, secret) in first.items():
+    def occurrences():
+        for ce in elements_in(ctx):
+            for attr in ce.element.attributes:
+                found = xml_placeholder(attr.value)
+                if found is not None and not found.startswith("<"):  # '<' in a value is an xml-syntax error
+                    aspec = ce.spec.attribute(attr.name) if ce.spec is not None else None
+                    yield found, (attr, aspec is not None and aspec.secret)
+
+    for found, (attr, secret), more in first_uses(occurrences()):
         what = "the value is a template placeholder" if secret else f"'{found}' is a template placeholder"
-        more = f" (and {uses[found] - 1} more value{'s' if uses[found] > 2 else ''} in this file)" if uses[found] > 1 else ""
         ctx.report(attr.value_span, f"{what}: '{attr.name}'{more} is checked once the template is filled in")
 
 
@@ -618,22 +615,17 @@ def _add_feature_edit(fm: ConfigElement, feature: str) -> Edit:
 )
 def variable_unresolved(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
-    first: dict[str, tuple[tuple[int, int], str]] = {}
-    uses: dict[str, int] = {}
-    for ce in elements_in(ctx):
-        for attr in ce.element.attributes:
-            if "${" not in attr.value:
-                continue
-            if ce.parent is None and ce.name == "include" and attr.name == "location":
-                continue  # reported as include-unresolved
-            for m in re.finditer(r"\$\{([^}]*)\}", attr.value):
-                name = m.group(1).strip()
-                if name in cfg.variables:
-                    continue
-                start = attr.value_span[0] + m.start()
-                uses[name] = uses.get(name, 0) + 1
-                first.setdefault(name, ((start, start + len(m.group(0))), attr.name))
-    # One finding per variable, where it is first used.
-    for name, (span, attr_name) in first.items():
-        more = f" (and {uses[name] - 1} more value{'s' if uses[name] > 2 else ''} in this file)" if uses[name] > 1 else ""
+
+    def occurrences():
+        for ce in elements_in(ctx):
+            for attr in ce.element.attributes:
+                if "${" not in attr.value or (ce.parent is None and ce.name == "include" and attr.name == "location"):
+                    continue  # an include location is reported as include-unresolved
+                for m in re.finditer(r"\$\{([^}]*)\}", attr.value):
+                    name = m.group(1).strip()
+                    if name not in cfg.variables:
+                        start = attr.value_span[0] + m.start()
+                        yield name, ((start, start + len(m.group(0))), attr.name)
+
+    for name, (span, attr_name), more in first_uses(occurrences()):
         ctx.report(span, f"zcsec cannot resolve ${{{name}}}, so '{attr_name}'{more} is not checked; define it in [variables] of .zcsec.toml if it comes from the environment")
