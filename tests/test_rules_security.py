@@ -1215,6 +1215,60 @@ def test_every_security_rule_has_a_failing_and_a_passing_case_in_source():
     assert not missing_pass, f"security rules without a passing test: {sorted(missing_pass)}"
 
 
+# ---------------------------------------------------------------------------
+# The caller (issue 11, first rules)
+# ---------------------------------------------------------------------------
+
+CALLER_CICS = '<zosconnect_cicsIpicConnection id="cicsConn" host="cics.example.com" port="1491" authDataRef="cred"/>\n<zosconnect_authData id="cred" user="ZCUSER" password="{aes}AAAA"/>\n'
+
+
+def test_caller_unauthenticated(tmp_path):
+    base, path = xml_ws(tmp_path, CALLER_CICS + '<zosconnect_zosConnectManager requireAuth="false"/>')
+    f = expect(run(base), "caller-unauthenticated", W, path, 'requireAuth="|false')
+    assert "'cicsConn' (CICS (IPIC), as its fixed user)" in f.message
+    [fix] = f.fixes
+    assert 'requireAuth="true"' in apply(path.read_text(), fix.edits)
+
+
+def test_caller_unauthenticated_on_one_api(tmp_path):
+    body = CALLER_CICS + '<zosconnect_zosConnectAPIs location="/var/zcee/apis">\n    <zosConnectAPI name="catalog" requireAuth="false"/>\n</zosconnect_zosConnectAPIs>'
+    base, path = xml_ws(tmp_path, body)
+    f = expect(run(base), "caller-unauthenticated", W, path, 'requireAuth="|false')
+    assert "the API 'catalog'" in f.message
+
+
+def test_caller_unauthenticated_is_silent(tmp_path):
+    # Authentication on (explicitly or by default), or nothing behind it.
+    base, _ = xml_ws(tmp_path / "on", CALLER_CICS + '<zosconnect_zosConnectManager requireAuth="true"/>')
+    silent(run(base), "caller-unauthenticated")
+    base, _ = xml_ws(tmp_path / "default", CALLER_CICS + "<zosconnect_zosConnectManager/>")
+    silent(run(base), "caller-unauthenticated")
+    base, _ = xml_ws(tmp_path / "nothing", '<zosconnect_zosConnectManager requireAuth="false"/>')
+    silent(run(base), "caller-unauthenticated")
+    # An API requester endpoint is called by z/OS programs, not by HTTP clients.
+    body = OUT_TLS + '<zosconnect_endpointConnection id="api" host="https://api.example.com" port="443" sslCertsRef="outTls"/>\n<zosconnect_zosConnectManager requireAuth="false"/>'
+    base, _ = xml_ws(tmp_path / "requester", body)
+    silent(run(base), "caller-unauthenticated")
+
+
+def test_caller_over_plain_http(tmp_path):
+    body = '<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="9080" httpsPort="9443"/>\n<zosconnect_zosConnectManager requireSecure="false"/>'
+    base, path = xml_ws(tmp_path, body)
+    f = expect(run(base), "caller-over-plain-http", W, path, 'requireSecure="|false')
+    assert "'9080'" in f.message
+    # Liberty's defaultHttpEndpoint has HTTP port 9080 when none is written.
+    base, path = xml_ws(tmp_path / "implicit", '<zosconnect_zosConnectManager requireSecure="false"/>')
+    expect(run(base), "caller-over-plain-http", W, path, 'requireSecure="|false')
+
+
+def test_caller_over_plain_http_is_silent(tmp_path):
+    body = '<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="-1" httpsPort="9443"/>\n<zosconnect_zosConnectManager requireSecure="false"/>'
+    base, _ = xml_ws(tmp_path, body)
+    silent(run(base), "caller-over-plain-http")
+    base, _ = xml_ws(tmp_path / "secure", '<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="9080" httpsPort="9443"/>\n<zosconnect_zosConnectManager/>')
+    silent(run(base), "caller-over-plain-http")
+
+
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):
     """When the whole module ran in order, every security rule has had a
     failing assertion (expect) and a silent one."""

@@ -1,0 +1,115 @@
+"""Rules about the caller: how z/OS Connect authenticates the client whose
+request it passes on to a system of record (OpenAPI 2 API provider)."""
+
+from __future__ import annotations
+
+from ..findings import Edit, Fix, Severity
+from ..posture import Posture, postures, value_of
+from ..workspace import ConfigElement, LibertyConfig
+from .common import attr_span
+from .registry import CONFIG, Context, rule
+
+PROVIDER_AUTH = "https://www.ibm.com/docs/SS4SVW_3.0.0/securing/provider_authorization.html"
+BASIC_AUTH = "https://ibm.com/docs/SS4SVW_3.0.0/securing/config_auth_basic.html"
+# Elements that carry requireAuth/requireSecure for API provider requests:
+# the server-wide manager and its per-API and per-service overrides.
+CALLER_SETTINGS = ("zosconnect_zosConnectManager", "zosConnectAPI", "service")
+# The API requester (zosconnect_endpointConnection) is called by z/OS
+# programs, not by HTTP clients of z/OS Connect.
+_PROVIDER_SIDE = ("cics", "ims", "imsdb", "mq", "wola", "rest")
+
+
+def _switched_off(cfg: LibertyConfig, name: str) -> list[ConfigElement]:
+    """Elements that set ``name`` (requireAuth, requireSecure) to false."""
+    return [ce for n in CALLER_SETTINGS for ce in cfg.of_type(n) if (value_of(cfg, ce, name) or "").lower() == "false"]
+
+
+def _provider_connections(ctx: Context) -> list[Posture]:
+    return [p for p in postures(ctx.workspace, ctx.config) if p.provider in _PROVIDER_SIDE and p.element.name != "zosconnect_endpointConnection"]
+
+
+_AS = {
+    "fixed-credentials": "as its fixed user",
+    "passticket": "with PassTickets",
+    "asserted-caller": "asserting an unauthenticated caller",
+    "distributed-identity": "with an unauthenticated identity",
+    "none": "with no user ID of its own",
+}
+
+
+def _names(found: list[Posture]) -> str:
+    shown = [f"'{p.id}' ({p.provider_name}" + (f", {_AS[p.identity]})" if p.identity in _AS else ")") for p in found[:3]]
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return ", ".join(shown) + more
+
+
+def _set_true(ce: ConfigElement, name: str) -> Fix:
+    return Fix(f"Set {name}=\"true\"", [Edit(ce.path, ce.element.get(name).value_span, "true")])
+
+
+@rule(
+    "caller-unauthenticated",
+    title="Callers reach a system of record without authenticating",
+    severity=Severity.WARNING,
+    scope=CONFIG,
+    category="security",
+    provider="all",
+    rationale="requireAuth=\"false\" lets any client call the APIs and services without a user ID. z/OS Connect still opens its connections to the systems of record, with the fixed credentials, PassTickets or link user they are configured with, so an anonymous caller acts as that user on CICS, IMS, MQ or Db2. Leave requireAuth at its default (true), or set it to false only on an API that reaches nothing that needs protecting.",
+    link=PROVIDER_AUTH,
+    bad='<zosconnect_zosConnectManager requireAuth="false"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>\n<zosconnect_authData id="cred" user="ZCUSER" password="{aes}..."/>',
+    good='<zosconnect_zosConnectManager requireAuth="true"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>\n<zosconnect_authData id="cred" user="ZCUSER" password="{aes}..."/>',
+    fix="Set requireAuth=\"true\".",
+)
+def caller_unauthenticated(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    off = _switched_off(cfg, "requireAuth")
+    if not off:
+        return
+    found = _provider_connections(ctx)
+    if not found:
+        return
+    for ce in off:
+        where = "every API and service" if ce.name == "zosconnect_zosConnectManager" else f"the {'API' if ce.name == 'zosConnectAPI' else 'service'} '{ce.element.value('name') or ce.id or '?'}'"
+        ctx.report(
+            attr_span(ce, "requireAuth"),
+            f"requireAuth=\"false\": anyone can call {where} without a user ID, and z/OS Connect passes the requests on through {_names(found)}",
+            path=ce.path,
+            fixes=[_set_true(ce, "requireAuth")],
+        )
+
+
+@rule(
+    "caller-over-plain-http",
+    title="Callers may use plain HTTP",
+    severity=Severity.WARNING,
+    scope=CONFIG,
+    category="security",
+    provider="all",
+    rationale="requireSecure=\"false\" accepts requests on the HTTP port, so the caller's password, token or session cookie and the data of the request cross the network in clear. Keep requireSecure at its default (true), or close the HTTP port with httpPort=\"-1\".",
+    link=BASIC_AUTH,
+    bad='<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="9080" httpsPort="9443"/>\n<zosconnect_zosConnectManager requireSecure="false"/>',
+    good='<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="-1" httpsPort="9443"/>\n<zosconnect_zosConnectManager requireSecure="false"/>',
+    fix="Set requireSecure=\"true\".",
+)
+def caller_over_plain_http(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    off = _switched_off(cfg, "requireSecure")
+    if not off or cfg.fragment:
+        return  # in a fragment the HTTP endpoints are in the file that includes it
+    endpoints = cfg.of_type("httpEndpoint")
+    if endpoints:
+        # value_of gives an endpoint with the id defaultHttpEndpoint
+        # Liberty's default port (9080) when it does not set one.
+        ports = [p for p in (value_of(cfg, ce, "httpPort") for ce in endpoints) if p is not None and p.strip() != "-1"]
+    else:
+        default = cfg.catalogue.liberty.default_instances.get("defaultHttpEndpoint", {}).get("attributes", {})
+        ports = [default["httpPort"]] if "httpPort" in default else []
+    if not ports:
+        return
+    for ce in off:
+        ctx.report(
+            attr_span(ce, "requireSecure"),
+            f"requireSecure=\"false\" with HTTP port '{ports[0]}' open: callers' credentials and data can cross the network in clear",
+            path=ce.path,
+            fixes=[_set_true(ce, "requireSecure")],
+        )
