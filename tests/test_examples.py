@@ -91,7 +91,7 @@ PLANTED = [
     # cics-insecure
     ("cics-insecure", "server.xml", "IPCONN ZCEECONN (port 1492) is USERAUTH(VERIFY)", "server.xml", "cics-verify-without-credentials", E, '<zosconnect_cicsIpicConnection id="cicsConn"'),
     ("cics-insecure", "server.xml", "zosConnectApplid without zosConnectNetworkid", "server.xml", "cics-idprop-incomplete", W, 'zosConnectApplid="ZCEEAPPL"'),
-    ("cics-insecure", "server.xml", '"sslCertRef" is a misspelling', "server.xml", "unknown-attribute", H, 'sslCertRef="ipicTls"'),
+    ("cics-insecure", "server.xml", '"sslCertRef" is a misspelling', "server.xml", "unknown-attribute", W, 'sslCertRef="ipicTls"'),
     ("cics-insecure", "server.xml", "fixed credentials sent to port 1493", "server.xml", "cics-credentials-in-clear", W, 'authDataRef="cicsCreds"'),
     ("cics-insecure", "server.xml", "clear-text password", "server.xml", "password-clear-text", W, '<zosconnect_authData id="cicsCreds"'),
     ("cics-insecure", "server.xml", "sslCertsRef names an ssl element that does not exist", "server.xml", "ref-unresolved", E, 'sslCertsRef="batchTls"'),

@@ -93,7 +93,7 @@ SCHEMA_CASES = [
     ("unknown-attribute", W, '<keyStore id="ks" location="k.p12" password="p" passwrd="p"/>', "passwrd", '<keyStore id="ks" location="k.p12" password="p"/>'),
     ("attribute-name-case", H, '<keyStore id="ks" location="k.p12" Password="p"/>', "Password", '<keyStore id="ks" location="k.p12" password="p"/>'),
     ("template-placeholder", I, '<httpEndpoint id="defaultHttpEndpoint" httpPort="{{ http_port }}" httpsPort="{{ http_port }}"/>', "{{ http_port }}", '<httpEndpoint id="defaultHttpEndpoint" httpPort="9080" httpsPort="9443"/>'),
-    ("unknown-attribute", H, f'<{IPIC} sslCertRef="t"/>\n<ssl id="t" keyStoreRef="ks"/>\n<keyStore id="ks" password="p"/>', "sslCertRef", f'<{IPIC} sslCertsRef="t"/>\n<ssl id="t" keyStoreRef="ks"/>\n<keyStore id="ks" password="p"/>'),
+    ("unknown-attribute", W, f'<{IPIC} sslCertRef="t"/>\n<ssl id="t" keyStoreRef="ks"/>\n<keyStore id="ks" password="p"/>', "sslCertRef", f'<{IPIC} sslCertsRef="t"/>\n<ssl id="t" keyStoreRef="ks"/>\n<keyStore id="ks" password="p"/>'),
     ("invalid-value", E, '<zosconnect_cicsIpicConnection id="c" host="h" port="14x91"/>', "14x91", f"<{IPIC}/>"),
     ("invalid-value", E, '<ssl id="s" keyStoreRef="ks" securityLevel="SUPER"/>\n<keyStore id="ks" password="p"/>', "SUPER", '<ssl id="s" keyStoreRef="ks" securityLevel="high"/>\n<keyStore id="ks" password="p"/>'),
     ("invalid-value", E, '<keyStore id="ks" password="p" readOnly="yes"/>', "yes", '<keyStore id="ks" password="p" readOnly="TRUE"/>'),

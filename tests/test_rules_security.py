@@ -1269,6 +1269,13 @@ def test_caller_over_plain_http_is_silent(tmp_path):
     silent(run(base), "caller-over-plain-http")
 
 
+def test_mcp_without_security(tmp_path):
+    base, path = xml_ws(tmp_path, "", features=("zosconnect:zosConnect-3.0", "zosconnect:mcp-1.0"))
+    expect(run(base), "mcp-without-security", I, path, "zosconnect:mcp-1.0")
+    base, _ = xml_ws(tmp_path / "without", "", features=("zosconnect:zosConnect-3.0",))
+    silent(run(base), "mcp-without-security")
+
+
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):
     """When the whole module ran in order, every security rule has had a
     failing assertion (expect) and a silent one."""

@@ -361,7 +361,7 @@ def test_rules_section_turns_rules_off_and_changes_severity(tmp_path):
     body = '<zosconnect_cicsIpicConnection id="cics" host="${H}" port="1491" authDataRef="nope" sslCertRef="x"/>'
     root = write(tmp_path, "server.xml", server(body))
     before = {f.code: f.severity for f in run(root).findings}
-    assert before == {"ref-unresolved": Severity.ERROR, "unknown-attribute": Severity.HINT, "variable-unresolved": Severity.INFORMATION}
+    assert before == {"ref-unresolved": Severity.ERROR, "unknown-attribute": Severity.WARNING, "variable-unresolved": Severity.INFORMATION}
     write(tmp_path, ".zcsec.toml", '[rules]\nref-unresolved = "off"\nvariable-unresolved = false\nunknown-attribute = "error"\n')
     after = {f.code: f.severity for f in run(root).findings}
     assert after == {"unknown-attribute": Severity.ERROR}

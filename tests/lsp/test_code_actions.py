@@ -246,7 +246,7 @@ async def test_unknown_attribute_rename_with_utf16_positions(client):
     s = Session(client)
     uri = s.open("server.xml", text)
     diag = await s.diagnostic(uri, "unknown-attribute")
-    assert diag.severity == lsp.DiagnosticSeverity.Hint  # zosconnect_cicsIpicConnection's attribute list is unconfirmed
+    assert diag.severity == lsp.DiagnosticSeverity.Warning  # a near miss of sslCertsRef: TLS would be off
     line = text.splitlines()[diag.range.start.line]
     assert diag.range.start.character == line.index("sslCertRef") + 1  # +1: the emoji is two code units
     action = titled(await s.actions(uri, diag), "Rename to 'sslCertsRef'")

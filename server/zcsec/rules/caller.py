@@ -113,3 +113,25 @@ def caller_over_plain_http(ctx: Context) -> None:
             path=ce.path,
             fixes=[_set_true(ce, "requireSecure")],
         )
+
+
+RELEASE_NOTES = "https://ibm.com/support/knowledgecenter/SS4SVW_3.0.0/overview/release_notes.html"
+
+
+@rule(
+    "mcp-without-security",
+    title="MCP feature, for which IBM provides no security yet",
+    severity=Severity.INFORMATION,
+    scope=CONFIG,
+    category="security",
+    provider="all",
+    rationale="IBM's release notes for z/OS Connect say that security is not yet available for the OpenAPI 3 MCP feature (zosconnect:mcp-1.0) and advise against using it in production: whatever calls it reaches the systems of record behind the server without z/OS Connect authenticating or authorizing it.",
+    link=RELEASE_NOTES,
+    bad="<featureManager><feature>zosconnect:zosConnect-3.0</feature><feature>zosconnect:mcp-1.0</feature></featureManager>",
+    good="<featureManager><feature>zosconnect:zosConnect-3.0</feature></featureManager>",
+)
+def mcp_without_security(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    for f, el in cfg.features.get("zosconnect:mcp-1.0", []):
+        span = el.text_span(f.text) or el.name_span
+        ctx.report(span, "zosconnect:mcp-1.0 has no security yet (IBM's release notes): keep this server away from production data and networks", path=f.path)

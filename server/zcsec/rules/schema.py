@@ -159,6 +159,15 @@ def attribute_name_case(ctx: Context) -> None:
 # Attributes every configuration element may have: Liberty accepts an id on
 # any element (singletons included), and the "config" attributes below.
 UNIVERSAL_ATTRIBUTES = frozenset({"id"})
+def _security_setting(spec: ElementSpec, name: str) -> bool:
+    """Whether a setting bears on security: a reference, a secret, or a name
+    about TLS, authentication or identity."""
+    aspec = spec.attribute(name)
+    if aspec is not None and (aspec.secret or aspec.type in ("ref", "refList")):
+        return True
+    return bool(_SECURITY_WORDS.search(name))
+
+
 # Names of settings and elements that bear on security.
 _SECURITY_WORDS = re.compile(r"ssl|tls|auth|secur|secret|password|cert|trust|key|cipher|protocol|role|realm|registry|user|grant|token|jwt|oauth|openid|saf|ltpa|cors|origin|credential", re.IGNORECASE)
 
@@ -190,11 +199,13 @@ def unknown_attribute(ctx: Context) -> None:
                 continue  # a nested element written as an attribute (Liberty accepts both)
             suggestion = difflib.get_close_matches(attr.name, known, n=1, cutoff=0.75)
             fixes = [Fix(f"Rename to '{suggestion[0]}'", [Edit(ce.path, attr.name_span, suggestion[0])])] if suggestion else []
-            if suggestion and spec.confirmed:
-                # A lost setting is worth a warning when it bears on security;
-                # elsewhere (context-root on a web application) a hint.
-                weight = None if (spec.provider or _SECURITY_WORDS.search(suggestion[0]) or _SECURITY_WORDS.search(ce.name)) else Severity.HINT
-                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion[0]}'? Liberty ignores '{attr.name}' silently.", severity=weight, fixes=fixes)
+            if suggestion and (spec.confirmed or _security_setting(spec, suggestion[0])):
+                # A near miss of a setting that bears on security is a
+                # warning even where zcsec's attribute list is not confirmed:
+                # Liberty ignores the misspelt name, so that security is off.
+                # Elsewhere (context-root on a web application) a hint.
+                security = _security_setting(spec, suggestion[0]) or bool(spec.provider) or bool(_SECURITY_WORDS.search(ce.name))
+                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion[0]}'? Liberty ignores '{attr.name}' silently.", severity=None if security else Severity.HINT, fixes=fixes)
             elif suggestion:
                 ctx.report(attr.name_span, f"zcsec does not know '{attr.name}' on <{ce.name}>; did you mean '{suggestion[0]}'?", severity=Severity.HINT, fixes=fixes)
             elif spec.confirmed:
