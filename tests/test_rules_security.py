@@ -1276,6 +1276,17 @@ def test_mcp_without_security(tmp_path):
     silent(run(base), "mcp-without-security")
 
 
+def test_ims_oa3_container_auth(tmp_path):
+    cf = '<connectionFactory id="imsCF"><properties.gmoa hostName="ims.example.com" portNumber="9999"/></connectionFactory>'
+    body = '<zosconnect_imsConnection id="ims" connectionFactoryRef="imsCF"/>\n' + cf
+    base, path = xml_ws(tmp_path, body, features=("zosconnect:zosConnect-3.0", "zosconnect:ims-1.0"))
+    f = expect(run(base), "ims-oa3-container-auth", E, path, "connectionFactory id")
+    assert "'imsCF'" in f.message
+    good = body.replace('<connectionFactory id="imsCF">', '<connectionFactory id="imsCF" containerAuthDataRef="imsAuth">') + '\n<authData id="imsAuth" user="IMSUSER" password="{aes}AAAA"/>'
+    base, _ = xml_ws(tmp_path / "good", good, features=("zosconnect:zosConnect-3.0", "zosconnect:ims-1.0"))
+    silent(run(base), "ims-oa3-container-auth")
+
+
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):
     """When the whole module ran in order, every security rule has had a
     failing assertion (expect) and a silent one."""

@@ -132,6 +132,30 @@ def ims_shared(ctx: Context) -> None:
             ctx.report(attr_span(ce, "containerAuthDataRef"), f"auth data '{ref}' is already used by connection factory '{ces[0].id}'; give each IMS connection factory its own", path=ce.path)
 
 
+IMS_OA3 = "https://www.ibm.com/docs/en/zos-connect/zos-connect/3.0?topic=server-configuring-connections-ims"
+
+
+@rule(
+    "ims-oa3-container-auth",
+    title="OpenAPI 3 IMS connection factory without containerAuthDataRef",
+    severity=Severity.ERROR,
+    scope=CONFIG,
+    category="security",
+    provider="ims",
+    rationale="For an OpenAPI 3 zosconnect_imsConnection, IBM requires the connection factory to name its credentials with containerAuthDataRef (a Liberty <authData>); without it the connection has no user ID for IMS Connect.",
+    link=IMS_OA3,
+    bad='<zosconnect_imsConnection id="ims" connectionFactoryRef="imsCF"/>\n<connectionFactory id="imsCF"><properties.gmoa hostName="ims.example.com" portNumber="9999"/></connectionFactory>',
+    good='<zosconnect_imsConnection id="ims" connectionFactoryRef="imsCF"/>\n<connectionFactory id="imsCF" containerAuthDataRef="imsAuth"><properties.gmoa hostName="ims.example.com" portNumber="9999"/></connectionFactory>\n<authData id="imsAuth" user="IMSUSER" password="{aes}..."/>',
+)
+def ims_oa3_container_auth(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    for ce in cfg.of_type("zosconnect_imsConnection"):
+        ref = value_of(cfg, ce, "connectionFactoryRef")
+        for cf in cfg.find(ref, ("connectionFactory",)) if ref else ():
+            if cf.element.get("containerAuthDataRef") is None and not cfg.children(cf, "containerAuthData"):
+                ctx.report(cf.element.name_span, f"connection factory '{cf.id}' of the OpenAPI 3 IMS connection '{ce.id}' has no containerAuthDataRef: IBM requires one for its IMS Connect credentials", path=cf.path)
+
+
 @rule(
     "ims-passticket-fixed-user",
     title="PassTicket generated for a fixed user, not the caller",
