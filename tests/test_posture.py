@@ -440,3 +440,31 @@ def test_cli_posture_no_connections(tmp_path, capsys):
 
 def test_cli_posture_nothing_readable(tmp_path, capsys):
     assert main(["posture", str(tmp_path / "missing")]) == 2
+
+
+def test_wola_factory_used_only_by_sar_services_is_a_connection(tmp_path):
+    # A WOLA connection factory that no element names is used by services in
+    # .sar files: it is a connection of its own, and requireAuth="false" in
+    # front of it is reported.
+    from zcsec.analysis import analyse
+
+    body = (
+        '<zosconnect_zosConnectManager requireAuth="false"/>\n'
+        '<zosLocalAdapters wolaGroup="G1" wolaName2="G2" wolaName3="G3"/>\n'
+        '<connectionFactory id="wolaCF" jndiName="eis/ola"><properties.ola/></connectionFactory>'
+    )
+    (tmp_path / "server.xml").write_text(f"<server>\n<featureManager><feature>zosconnect:zosConnect-2.0</feature><feature>zosLocalAdapters-1.0</feature></featureManager>\n{body}\n</server>\n", encoding="utf-8")
+    (tmp_path / ".zcsec.toml").write_text("", encoding="utf-8")
+    result = analyse([str(tmp_path)])
+    [cfg] = result.workspace.configs
+    from zcsec.posture import postures
+
+    [p] = postures(result.workspace, cfg)
+    assert (p.provider, p.id, p.identity) == ("wola", "wolaCF", "none")
+    assert "caller-unauthenticated" in {f.code for f in result.findings}
+    # Named by a localAdaptersConnectService, the factory is part of that connection.
+    body2 = body + '\n<zosconnect_localAdaptersConnectService id="svc" registerName="REG1" serviceName="S1" connectionFactoryRef="wolaCF"/>'
+    (tmp_path / "server.xml").write_text(f"<server>\n<featureManager><feature>zosconnect:zosConnect-2.0</feature><feature>zosLocalAdapters-1.0</feature></featureManager>\n{body2}\n</server>\n", encoding="utf-8")
+    result = analyse([str(tmp_path)])
+    [cfg] = result.workspace.configs
+    assert [p.id for p in postures(result.workspace, cfg)] == ["svc"]

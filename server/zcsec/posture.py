@@ -405,10 +405,15 @@ def _has_client_key(cfg: LibertyConfig, ssl: ConfigElement) -> bool:
 
 
 def wola_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
-    cf = resolve_ref(cfg, ce, "connectionFactoryRef", ("connectionFactory",))
+    """A WOLA connection: a zosconnect_localAdaptersConnectService, or a WOLA
+    connection factory that only services defined in .sar files use."""
+    if ce.name == "connectionFactory":
+        cf, register = ce, "(register name in the .sar files)"
+    else:
+        cf = resolve_ref(cfg, ce, "connectionFactoryRef", ("connectionFactory",))
+        register = value_of(cfg, ce, "registerName") or "?"
     adapters = cfg.of_type("zosLocalAdapters")
     parts = [value_of(cfg, adapters[0], a) or "?" for a in ("wolaGroup", "wolaName2", "wolaName3")] if adapters else ["?", "?", "?"]
-    register = value_of(cfg, ce, "registerName") or "?"
     ad, ad_text = _auth_data_identity(cfg, cf)
     cics_task = value_of(cfg, adapters[0], "useCicsTaskUserId") if adapters else None
     link_user = "the CICS task's user ID" if (cics_task or "").lower() == "true" else "the WOLA link server's user ID"
@@ -417,6 +422,18 @@ def wola_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Postur
         "wola", ce, cfg, ce.id, f"{' '.join(parts)} / {register}", "local", "cross-memory on the same z/OS image; no network",
         "none", link_user, identity, idetail, [], None, None, ad,
     )
+
+
+def _wola_factories_in_use(cfg: LibertyConfig) -> set[str]:
+    """Ids of connection factories that an element in the configuration
+    names with connectionFactoryRef: those are part of that element's
+    posture (a localAdaptersConnectService) or of a product's own (a
+    <usr_dvsService>), not a WOLA connection of their own."""
+    key = "wola-factories-in-use"
+    found = cfg.cache.get(key)
+    if found is None:
+        found = cfg.cache[key] = {(e.element.value("connectionFactoryRef") or "").strip() for e in cfg.elements if e.element.get("connectionFactoryRef") is not None}
+    return found  # type: ignore[return-value]
 
 
 def postures(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
@@ -443,7 +460,7 @@ def _compute(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
                 out.append(mq_posture(ws, cfg, ce))
             elif name in ("zosconnect_zosConnectServiceRestClientConnection", "zosconnect_db2Connection", "zosconnect_endpointConnection"):
                 out.append(rest_posture(ws, cfg, ce))
-            elif name == "zosconnect_localAdaptersConnectService":
+            elif name == "zosconnect_localAdaptersConnectService" or (name == "connectionFactory" and cfg.children(ce, "properties.ola") and ce.id not in _wola_factories_in_use(cfg)):
                 out.append(wola_posture(ws, cfg, ce))
         except (ValueError, AttributeError, TypeError):
             continue

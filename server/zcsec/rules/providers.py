@@ -8,7 +8,7 @@ import re
 
 from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
-from ..posture import Posture, is_encoded, postures, value_of
+from ..posture import Posture, child, is_encoded, postures, value_of
 from ..workspace import ConfigElement, LibertyConfig
 from .common import attr_full_span, attr_span, fact_note, fact_severity, insert_attribute_edit, removal_fix
 from .registry import CONFIG, XML_FILE, Context, rule
@@ -142,7 +142,7 @@ IMS_OA3 = "https://www.ibm.com/docs/en/zos-connect/zos-connect/3.0?topic=server-
     scope=CONFIG,
     category="security",
     provider="ims",
-    rationale="For an OpenAPI 3 zosconnect_imsConnection, IBM requires the connection factory to name its credentials with containerAuthDataRef (a Liberty <authData>); without it the connection has no user ID for IMS Connect.",
+    rationale="For an OpenAPI 3 zosconnect_imsConnection, IBM requires the connection factory to name its credentials with containerAuthDataRef (a Liberty <authData>); without it, and without PassTickets (applicationName), the connection has no user ID for IMS Connect.",
     link=IMS_OA3,
     bad='<zosconnect_imsConnection id="ims" connectionFactoryRef="imsCF"/>\n<connectionFactory id="imsCF"><properties.gmoa hostName="ims.example.com" portNumber="9999"/></connectionFactory>',
     good='<zosconnect_imsConnection id="ims" connectionFactoryRef="imsCF"/>\n<connectionFactory id="imsCF" containerAuthDataRef="imsAuth"><properties.gmoa hostName="ims.example.com" portNumber="9999"/></connectionFactory>\n<authData id="imsAuth" user="IMSUSER" password="{aes}..."/>',
@@ -152,6 +152,8 @@ def ims_oa3_container_auth(ctx: Context) -> None:
     for ce in cfg.of_type("zosconnect_imsConnection"):
         ref = value_of(cfg, ce, "connectionFactoryRef")
         for cf in cfg.find(ref, ("connectionFactory",)) if ref else ():
+            if value_of(cfg, child(cfg, cf, "properties.gmoa"), "applicationName"):
+                continue  # PassTickets for the caller: no stored credentials to name
             if cf.element.get("containerAuthDataRef") is None and not cfg.children(cf, "containerAuthData"):
                 ctx.report(cf.element.name_span, f"connection factory '{cf.id}' of the OpenAPI 3 IMS connection '{ce.id}' has no containerAuthDataRef: IBM requires one for its IMS Connect credentials", path=cf.path)
 
