@@ -31,7 +31,7 @@ TLS = """
 <ssl id="outTls" keyStoreRef="ring" trustStoreRef="ring"/>
 """
 
-JSON_KEYS = {"provider", "element", "id", "file", "target", "transport", "transportDetail", "bind", "linkUser", "identity", "identityDetail", "unknowns"}
+JSON_KEYS = {"provider", "element", "id", "file", "target", "transport", "transportDetail", "bind", "linkUser", "identity", "identityDetail", "unknowns", "caller"}
 CICS_KEYS = {"tcpipservice", "tcpipserviceFile", "ipconn", "ipconnFile", "autoinstall", "ssl", "userauth", "linkauth"}
 
 
@@ -420,11 +420,12 @@ def test_cli_posture_text(tmp_path, capsys):
     assert main(["posture", str(base)]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].split() == ["Provider", "Connection", "Transport", "Bind", "Link", "user", "Identity", "sent"]
+    assert lines[0].split() == ["Provider", "Connection", "Caller", "Transport", "Bind", "Link", "user", "Identity", "sent"]
     assert set(lines[1].replace(" ", "")) == {"-"}
-    assert lines[2].split()[:6] == ["CICS", "(IPIC)", "cicsConn", "tls", "client-certificate", "certificate"]
+    assert lines[2].split()[:7] == ["CICS", "(IPIC)", "cicsConn", lines[2].split()[3], "tls", "client-certificate", "certificate"]
     assert lines[2].split()[-1] == "asserted-caller"
-    assert lines[3].split()[:4] == ["WOLA", "svc", "local", "none"]
+    assert lines[3].split()[:2] == ["WOLA", "svc"] and lines[3].split()[3:5] == ["local", "none"]
+    assert "  Caller:           callers authenticate" in out
     assert "CICS (IPIC): zosconnect_cicsIpicConnection id=cicsConn" in out
     assert "TCPIPSERVICE ZCIPIC SSL(CLIENTAUTH); IPCONN ZOSCONN USERAUTH(IDENTIFY) LINKAUTH(CERTUSER)" in out
     assert "Not established:  -" in out
@@ -468,3 +469,27 @@ def test_wola_factory_used_only_by_sar_services_is_a_connection(tmp_path):
     result = analyse([str(tmp_path)])
     [cfg] = result.workspace.configs
     assert [p.id for p in postures(result.workspace, cfg)] == ["svc"]
+
+
+def test_caller_of_each_connection(tmp_path):
+    # Who calls: authenticated SAF users by default, anyone with
+    # requireAuth="false", a z/OS program for the API requester.
+    from zcsec.analysis import analyse
+    from zcsec.posture import postures
+
+    def callers(body):
+        (tmp_path / "server.xml").write_text(f"<server>\n<featureManager><feature>zosconnect:zosConnect-2.0</feature></featureManager>\n{body}\n</server>\n", encoding="utf-8")
+        (tmp_path / ".zcsec.toml").write_text("", encoding="utf-8")
+        result = analyse([str(tmp_path)])
+        return {p.id: p.caller for p in postures(result.workspace, result.workspace.configs[0])}
+
+    ipic = '<zosconnect_cicsIpicConnection id="cics" host="h" port="1491"/>\n'
+    requester = '<zosconnect_endpointConnection id="api" host="https://api.example.com" port="443"/>\n'
+    c = callers('<safRegistry id="saf"/>\n' + ipic + requester)
+    assert (c["cics"].kind, c["cics"].registry) == ("authenticated", "saf")
+    assert c["api"].kind == "zos-program"
+    c = callers('<zosconnect_zosConnectManager requireAuth="false" requireSecure="false"/>\n' + ipic)
+    assert c["cics"].kind == "anonymous" and c["cics"].http_allowed
+    c = callers('<basicRegistry id="b"/>\n<mpJwt id="jwt"/>\n' + ipic)
+    assert c["cics"].registry == "basic" and "JWTs" in c["cics"].summary
+    assert c["cics"].to_json()["kind"] == "authenticated"

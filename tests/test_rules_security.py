@@ -1287,6 +1287,19 @@ def test_ims_oa3_container_auth(tmp_path):
     silent(run(base), "ims-oa3-container-auth")
 
 
+def test_caller_not_saf_user(tmp_path):
+    ipic = '<zosconnect_cicsIpicConnection id="cicsConn" host="cics.example.com" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>'
+    basic = '<basicRegistry id="basic"><user name="fred" password="{aes}AAAA"/></basicRegistry>\n'
+    base, path = xml_ws(tmp_path, basic + ipic)
+    f = expect(run(base), "caller-not-saf-user", W, path, "zosconnect_cicsIpicConnection")
+    assert "basic-registry users" in f.message
+    # A SAF registry (even beside a basic one) or fixed credentials: silent.
+    base, _ = xml_ws(tmp_path / "saf", '<safRegistry id="saf"/>\n' + ipic)
+    silent(run(base), "caller-not-saf-user")
+    base, _ = xml_ws(tmp_path / "fixed", basic + CALLER_CICS)
+    silent(run(base), "caller-not-saf-user")
+
+
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):
     """When the whole module ran in order, every security rule has had a
     failing assertion (expect) and a silent one."""

@@ -15,6 +15,7 @@ export interface PostureRow {
   identity: string;
   identityDetail: string;
   unknowns: string[];
+  caller?: { kind: string; summary: string; detail: string } | null;
   counterpart: string | null;
 }
 
@@ -22,6 +23,7 @@ export interface PostureRow {
 const GOOD: Record<string, string[]> = {
   transport: ["tls", "at-tls", "local"],
   bind: ["client-certificate"],
+  caller: ["authenticated", "zos-program"],
   identity: ["asserted-caller", "passticket", "fixed-credentials"],
 };
 
@@ -31,7 +33,7 @@ function escape(text: string): string {
 
 function cell(kind: string, value: string, detail: string): string {
   const good = (GOOD[kind] ?? []).includes(value);
-  const bad = value === "none" && kind !== "bind";
+  const bad = (value === "none" && kind !== "bind") || value === "anonymous";
   const cls = good ? "good" : bad ? "bad" : value === "unknown" ? "unknown" : "neutral";
   return `<td class="${cls}" title="${escape(detail)}"><span class="badge">${escape(value)}</span><div class="detail">${escape(detail)}</div></td>`;
 }
@@ -44,6 +46,7 @@ export function renderPosture(rows: PostureRow[], nonce: string): string {
   <td>${escape(r.providerName)}</td>
   <td><a href="#" data-row="${i}">${escape(r.id ?? r.element)}</a><div class="detail">${escape(r.element)}</div></td>
   <td>${escape(r.target)}</td>
+  ${r.caller ? cell("caller", r.caller.kind, r.caller.detail) : "<td>-</td>"}
   ${cell("transport", r.transport, r.transportDetail)}
   ${cell("bind", r.bind, r.bind === "client-certificate" ? "TLS client certificate" : "no client certificate")}
   <td>${escape(r.linkUser ?? "-")}</td>
@@ -53,7 +56,7 @@ export function renderPosture(rows: PostureRow[], nonce: string): string {
 </tr>`,
         )
         .join("\n")
-    : `<tr><td colspan="9">No connections to systems of record were found in the workspace.</td></tr>`;
+    : `<tr><td colspan="10">No connections to systems of record were found in the workspace.</td></tr>`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}';">
@@ -72,7 +75,7 @@ export function renderPosture(rows: PostureRow[], nonce: string): string {
 <body>
 <h2>Security posture of every connection</h2>
 <table id="posture">
-<thead><tr><th>Provider</th><th>Connection</th><th>Target</th><th>Transport</th><th>Bind</th><th>Link user</th><th>Identity sent</th><th>Other side</th><th>Not established</th></tr></thead>
+<thead><tr><th>Provider</th><th>Connection</th><th>Target</th><th>Caller</th><th>Transport</th><th>Bind</th><th>Link user</th><th>Identity sent</th><th>Other side</th><th>Not established</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table>

@@ -34,6 +34,14 @@ test("the posture view escapes every value it shows", () => {
   assert.match(html, /<td class="good"[^>]*><span class="badge">asserted-caller<\/span>/);
 });
 
+test("the posture view shows who the caller is, anonymous callers as bad", () => {
+  const anonymous = renderPosture([{ ...row, caller: { kind: "anonymous", summary: "anyone", detail: "requireAuth=\"false\"" } }], "n");
+  assert.match(anonymous, /<th>Caller<\/th>/);
+  assert.match(anonymous, /<td class="bad"[^>]*><span class="badge">anonymous<\/span>/);
+  const saf = renderPosture([{ ...row, caller: { kind: "authenticated", summary: "SAF", detail: "SAF user IDs" } }], "n");
+  assert.match(saf, /<td class="good"[^>]*><span class="badge">authenticated<\/span>/);
+});
+
 test("an empty workspace says so", () => {
   assert.match(renderPosture([], "n"), /No connections to systems of record/);
 });

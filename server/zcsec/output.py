@@ -238,7 +238,7 @@ def rules_markdown() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-POSTURE_COLUMNS = ("Provider", "Connection", "Target", "Transport", "Bind", "Link user", "Identity sent", "CICS side", "Not established")
+POSTURE_COLUMNS = ("Provider", "Connection", "Target", "Caller", "Transport", "Bind", "Link user", "Identity sent", "CICS side", "Not established")
 
 
 def _posture_row(p) -> list[str]:
@@ -256,6 +256,7 @@ def _posture_row(p) -> list[str]:
         p.provider_name,
         f"{p.element.name} id={p.id}" if p.id else p.element.name,
         f"{p.target}  ({display_path(p.element.path)})",
+        p.caller.detail if p.caller is not None else "-",
         p.transport_detail,
         p.bind,
         p.link_user or "-",
@@ -268,10 +269,11 @@ def _posture_row(p) -> list[str]:
 def format_posture_text(rows) -> str:
     if not rows:
         return "No connections to systems of record found.\n"
-    table = [("Provider", "Connection", "Transport", "Bind", "Link user", "Identity sent")]
+    table = [("Provider", "Connection", "Caller", "Transport", "Bind", "Link user", "Identity sent")]
     for p in rows:
         link = "-" if p.link_user is None else ("certificate" if "certificate" in p.link_user else "default user" if "default user" in p.link_user else p.link_user.split(" (")[0])
-        table.append((p.provider_name, p.id or p.element.name, p.transport, p.bind, link, p.identity))
+        caller = "-" if p.caller is None else p.caller.kind + (f" ({p.caller.registry})" if p.caller.registry not in (None, "none") else "")
+        table.append((p.provider_name, p.id or p.element.name, caller, p.transport, p.bind, link, p.identity))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     out = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     out.insert(1, "  ".join("-" * w for w in widths))

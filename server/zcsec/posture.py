@@ -65,6 +65,21 @@ class CicsSide:
 
 
 @dataclass(slots=True, eq=False)
+class Caller:
+    """Who the caller of a connection is: how z/OS Connect authenticates the
+    client whose request goes on to the system of record."""
+
+    kind: str  # authenticated, anonymous, zos-program (API requester), unknown
+    registry: str | None  # saf, ldap, basic, federated, custom, none, or None when not known
+    summary: str  # one line, for tables and CodeLens-like views
+    detail: str  # how it was established
+    http_allowed: bool = False  # requireSecure="false"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "registry": self.registry, "summary": self.summary, "detail": self.detail, "httpAllowed": self.http_allowed}
+
+
+@dataclass(slots=True, eq=False)
 class Posture:
     provider: str
     element: ConfigElement
@@ -81,10 +96,19 @@ class Posture:
     cics: CicsSide | None = None
     ssl: ConfigElement | None = None
     credentials: ConfigElement | None = None  # the auth data element in use
+    caller: Caller | None = None  # who calls: set for every posture by postures()
 
     @property
     def provider_name(self) -> str:
         return PROVIDER_NAMES.get(self.provider, self.provider)
+
+    @property
+    def propagates_caller(self) -> bool:
+        """Whether the system of record receives the caller's own identity
+        (asserted, as a PassTicket for the caller, or as a distributed identity)."""
+        if self.identity in ("asserted-caller", "distributed-identity"):
+            return True
+        return self.identity == "passticket" and "authenticated caller" in self.identity_detail
 
     def to_json(self) -> dict:
         out = {
@@ -100,6 +124,7 @@ class Posture:
             "identity": self.identity,
             "identityDetail": self.identity_detail,
             "unknowns": list(self.unknowns),
+            "caller": self.caller.to_json() if self.caller is not None else None,
         }
         if self.cics is not None:
             out["cics"] = {
@@ -442,7 +467,51 @@ def postures(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
     cached = cfg.cache.get("postures")
     if cached is None:
         cached = cfg.cache["postures"] = _compute(ws, cfg)
+        provider_side = caller_of(cfg)
+        for p in cached:
+            p.caller = _REQUESTER_CALLER if p.element.name == "zosconnect_endpointConnection" else provider_side
     return cached
+
+
+_REQUESTER_CALLER = Caller("zos-program", None, "a z/OS program (API requester)", "the API requester is called by z/OS applications (CICS, IMS, batch), not by HTTP clients of z/OS Connect")
+# User registries, by element, and what their users are to a system of record.
+_REGISTRIES = (
+    ("safRegistry", "saf", "SAF user IDs"),
+    ("ldapRegistry", "ldap", "LDAP users (distributed identities)"),
+    ("federatedRepository", "federated", "federated repository users"),
+    ("basicRegistry", "basic", "basic-registry users (not SAF user IDs)"),
+    ("customRegistry", "custom", "users of a custom registry"),
+)
+
+
+def caller_of(cfg: LibertyConfig) -> Caller:
+    """How z/OS Connect (OpenAPI 2 API provider) authenticates its callers
+    in this configuration: requireAuth and requireSecure on the manager
+    (both true by default) and the user registry in effect."""
+    manager = cfg.of_type("zosconnect_zosConnectManager")
+    require_auth = (value_of(cfg, manager[0], "requireAuth") or "true").lower() != "false" if manager else True
+    require_secure = (value_of(cfg, manager[0], "requireSecure") or "true").lower() != "false" if manager else True
+    found = [(kind, what) for name, kind, what in _REGISTRIES if cfg.of_type(name)]
+    if found:
+        registry, users = found[0][0], " and ".join(what for _, what in found)
+    elif cfg.fragment or cfg.missing_includes:
+        registry, users = None, "a user registry zcsec cannot see"
+    else:
+        registry, users = "none", "no user registry in these files"
+    tokens = [t for n, t in (("mpJwt", "JWTs"), ("openidConnectClient", "OpenID Connect tokens")) if cfg.of_type(n)]
+    how = users + (f", or {' and '.join(tokens)}" if tokens else "")
+    anonymous_apis = [ce.element.value("name") or ce.id or "?" for n in ("zosConnectAPI", "service") for ce in cfg.of_type(n) if (value_of(cfg, ce, "requireAuth") or "").lower() == "false"]
+    if not require_auth:
+        kind, summary, detail = "anonymous", "anyone (requireAuth=false)", "requireAuth=\"false\" on zosconnect_zosConnectManager: no caller authenticates"
+    else:
+        kind = "authenticated" if registry not in (None, "none") or tokens else "unknown"
+        summary = f"authenticated: {how}"
+        detail = f"callers authenticate (requireAuth is true) as {how}"
+        if anonymous_apis:
+            detail += f"; except the APIs or services {', '.join(anonymous_apis[:3])} (requireAuth=false)"
+    if not require_secure:
+        detail += "; requests over plain HTTP are accepted (requireSecure=false)"
+    return Caller(kind, registry, summary, detail, not require_secure)
 
 
 def _compute(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:

@@ -415,6 +415,7 @@ def feature_hover(spot: XmlSpot) -> HoverResult | None:
 
 def posture_markdown(p: Posture) -> str:
     rows = [
+        ("Caller", f"**{p.caller.kind}**: {p.caller.detail}" if p.caller is not None else "—"),
         ("Transport", f"**{p.transport}**: {p.transport_detail}"),
         ("Bind", f"**{p.bind}**"),
         ("Link user", p.link_user or "—"),

@@ -390,6 +390,7 @@ async def posture_request(ls: ZcsecServer, params) -> list[dict]:
                             "identity": d["identity"],
                             "identityDetail": d["identityDetail"],
                             "unknowns": d["unknowns"],
+                            "caller": d["caller"],
                             "counterpart": counterpart,
                         }
                     )

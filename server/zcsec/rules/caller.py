@@ -135,3 +135,28 @@ def mcp_without_security(ctx: Context) -> None:
     for f, el in cfg.features.get("zosconnect:mcp-1.0", []):
         span = el.text_span(f.text) or el.name_span
         ctx.report(span, "zosconnect:mcp-1.0 has no security yet (IBM's release notes): keep this server away from production data and networks", path=f.path)
+
+
+IDPROP = "https://www.ibm.com/support/knowledgecenter/SS4SVW_3.0.0/configuring/config_idprop.html"
+
+
+@rule(
+    "caller-not-saf-user",
+    title="The caller's identity is passed on, but callers are not SAF users",
+    severity=Severity.WARNING,
+    scope=CONFIG,
+    category="security",
+    provider="all",
+    rationale="Identity propagation (CICS USERAUTH(IDENTIFY), MQ useCallerPrincipal, PassTickets for the caller) hands the caller's user ID to the system of record, which checks it against RACF. Users of a basic registry are names in server.xml, not SAF user IDs that RACF knows or has authenticated, so the system of record rejects the request or runs it under a user that merely has the same name. Authenticate callers with a SAF registry, or with LDAP and RACF distributed-identity mapping.",
+    link=IDPROP,
+    bad='<basicRegistry id="basic"><user name="fred" password="{aes}..."/></basicRegistry>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>',
+    good='<safRegistry id="saf"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>',
+)
+def caller_not_saf_user(ctx: Context) -> None:
+    for p in _provider_connections(ctx):
+        if p.propagates_caller and p.caller is not None and p.caller.kind == "authenticated" and p.caller.registry == "basic":
+            ctx.report(
+                p.element.element.name_span,
+                f"connection '{p.id}' passes the caller's user ID to {p.provider_name} ({p.identity_detail}), but callers are basic-registry users, not SAF user IDs",
+                path=p.element.path,
+            )
