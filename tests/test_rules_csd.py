@@ -640,3 +640,8 @@ def test_a_value_cut_at_column_72_is_not_judged_again(tmp_path):
     findings = run(tmp_path, text)
     expect(findings, "csd-column-72", (1, 72, ERROR))
     absent(findings, "csd-value-too-long")
+
+
+def test_resource_level_copy_forms_are_accepted(tmp_path):
+    text = " COPY PROGRAM(PROG1) GROUP(G1) TO(G2)\n COPY TCPIPSERVICE(T1) GROUP(G1) AS(T2) TO(G2)\n COPY GROUP(G1) TO(G2) REPLACE\n"
+    assert [f for f in run(tmp_path, text) if f.code.startswith("csd-")] == []
