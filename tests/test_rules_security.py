@@ -425,6 +425,22 @@ def test_cics_no_matching_ipconn_urm_no_rejects(tmp_path):
     assert "rejects" in f.message
 
 
+def test_cics_no_applid_on_a_urm_no_listener_is_checked_against_its_only_ipconn(tmp_path):
+    # No zosConnectApplid, URM(NO): no IPCONN can match and none is
+    # autoinstalled.  The only IPCONN on the listener is the likely intent:
+    # it requires a password that the connection does not send.
+    xml = ipic('sslCertsRef="mtls"')
+    base, path, _ = cics_ws(tmp_path, xml, listener(urm="URM(NO)") + ipconn(security="LINKAUTH(CERTUSER) USERAUTH(VERIFY)"))
+    findings = run(base)
+    f = expect(findings, "cics-no-matching-ipconn", W, path, "zosconnect_cicsIpicConnection")
+    assert "IPCONN ZOSCONN" in f.message and "URM(NO)" in f.message
+    expect(findings, "cics-verify-without-credentials", E, path, "zosconnect_cicsIpicConnection")
+    # Two IPCONNs on the listener: no intent is assumed, the rule still speaks.
+    base, path, _ = cics_ws(tmp_path / "two", xml, listener(urm="URM(NO)") + ipconn() + ipconn(applid="OTHER", name="OTHER"))
+    f = expect(run(base), "cics-no-matching-ipconn", W, path, "zosconnect_cicsIpicConnection")
+    assert "checks it against" not in f.message
+
+
 def test_cics_matching_ipconn_is_silent(tmp_path):
     base, _, _ = cics_ws(tmp_path, ipic(), listener() + ipconn())
     silent(run(base), "cics-no-matching-ipconn")

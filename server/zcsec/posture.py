@@ -42,6 +42,7 @@ class CicsSide:
     ipconn: CsdCommand | None = None
     ipconn_path: str | None = None
     autoinstall: bool = False  # no predefined IPCONN matches; one would be autoinstalled
+    assumed: bool = False  # no APPLID is sent; ipconn is the only IPCONN on the listener, the likely intent
 
     @property
     def ssl(self) -> str:
@@ -199,9 +200,13 @@ def cics_side(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> CicsSide:
             on_service = [m for m in matches if (m.upper("TCPIPSERVICE") or "") == (side.service.name or "").upper()]
             matches = on_service or matches
         ipconn = matches[-1] if matches else None
-    elif side.service is not None:
-        # Without an APPLID z/OS Connect is matched by CICS only through autoinstall.
-        ipconn = None
+    elif side.service is not None and side.service.upper("URM", "DFHISAIP") == "NO":
+        # Without an APPLID, CICS can match no predefined IPCONN, and URM(NO)
+        # autoinstalls none.  When exactly one IPCONN uses the listener it is
+        # the likely intent: the connection is checked against it.
+        on_listener = model.ipconns_for_service(side.service)
+        if len(on_listener) == 1:
+            ipconn, side.assumed = on_listener[0], True
     if ipconn is not None:
         side.ipconn = ipconn
         side.ipconn_path = model.path_of(ipconn)

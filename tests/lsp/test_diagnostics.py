@@ -29,7 +29,7 @@ SERVER_XML = """\
         <feature>zosconnect:zosConnect-2.0</feature>
         <feature>zosconnect:cicsService-1.0</feature>
     </featureManager>
-    <zosconnect_cicsIpicConnection id="cicsConn" host="cics1" port="1491" authDataRef="cred"/>
+    <zosconnect_cicsIpicConnection id="cicsConn" host="cics1" port="1491" authDataRef="cred" zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>
     <zosconnect_authData id="cred" user="ZCUSER" password="secret"/>
 </server>
 """
@@ -48,7 +48,7 @@ INCLUDING_XML = """\
         <feature>zosconnect:cicsService-1.0</feature>
     </featureManager>
     <include location="creds.xml"/>
-    <zosconnect_cicsIpicConnection id="cicsConn" host="cics1" port="1491" authDataRef="cred"/>
+    <zosconnect_cicsIpicConnection id="cicsConn" host="cics1" port="1491" authDataRef="cred" zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>
 </server>
 """
 

@@ -276,10 +276,17 @@ def idprop_incomplete(ctx: Context) -> None:
 def no_matching_ipconn(ctx: Context) -> None:
     for p in _cics(ctx):
         side = p.cics
-        if side is None or side.service is None or side.ipconn is not None:
+        if side is None or side.service is None or (side.ipconn is not None and not side.assumed):
             continue
         app = p.element.element.value("zosConnectApplid")
         if app is None:
+            if side.service.upper("URM", "DFHISAIP") == "NO":
+                intent = f"; zcsec checks it against IPCONN {side.ipconn.name}, the only one on that listener" if side.assumed else ""
+                ctx.report(
+                    p.element.element.name_span,
+                    f"connection '{p.id}' sends no zosConnectApplid, and TCPIPSERVICE {side.service.name} has URM(NO): CICS can neither match a predefined IPCONN nor autoinstall one{intent}",
+                    path=p.element.path,
+                )
             continue
         resolved = p.config.resolve(app) or app
         urm = side.service.upper("URM", "DFHISAIP")
