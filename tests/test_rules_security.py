@@ -23,6 +23,7 @@ import pytest
 
 from zcsec.analysis import analyse
 from zcsec.findings import Finding, Severity
+from zcsec.project import FACT_NAMES
 from zcsec.rules import RULES
 from zcsec.text import LineIndex
 
@@ -1208,7 +1209,7 @@ def test_every_rule_is_documented():
             assert r.link and r.link.startswith("https://"), code
             assert r.provider in ("cics", "ims", "imsdb", "mq", "rest", "wola", "liberty", "all"), code
             for fact in r.unsettled_by:
-                assert fact in ("facts.at_tls", "facts.same_sysplex"), (code, fact)
+                assert fact.removeprefix("facts.") in FACT_NAMES, (code, fact)
 
 
 def _codes_asserted_in_source(function: str) -> set[str]:
@@ -1314,6 +1315,21 @@ def test_caller_not_saf_user(tmp_path):
     silent(run(base), "caller-not-saf-user")
     base, _ = xml_ws(tmp_path / "fixed", basic + CALLER_CICS)
     silent(run(base), "caller-not-saf-user")
+
+
+@pytest.mark.parametrize("toml, severity", [("", I), ("[facts]\ndistributed_identity_mapping = false\n", W), ("[facts]\ndistributed_identity_mapping = true\n", None)])
+def test_caller_distributed_identity(tmp_path, toml, severity):
+    ipic = '<zosconnect_cicsIpicConnection id="cicsConn" host="cics.example.com" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>'
+    ldap = '<ldapRegistry id="ldap" host="ldap.example.com" port="636" baseDN="o=example" ldapType="IBM Tivoli Directory Server"/>\n'
+    base, path = xml_ws(tmp_path, ldap + ipic, toml)
+    if severity is None:
+        silent(run(base), "caller-distributed-identity")
+    else:
+        f = expect(run(base), "caller-distributed-identity", severity, path, "zosconnect_cicsIpicConnection")
+        assert "RACMAP" in f.message
+    # SAF users need no mapping.
+    base, _ = xml_ws(tmp_path / "saf", '<safRegistry id="saf"/>\n' + ipic)
+    silent(run(base), "caller-distributed-identity")
 
 
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):

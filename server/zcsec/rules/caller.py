@@ -160,3 +160,32 @@ def caller_not_saf_user(ctx: Context) -> None:
                 f"connection '{p.id}' passes the caller's user ID to {p.provider_name} ({p.identity_detail}), but callers are basic-registry users, not SAF user IDs",
                 path=p.element.path,
             )
+
+
+@rule(
+    "caller-distributed-identity",
+    title="The caller's LDAP identity must be mapped to a SAF user ID",
+    severity=Severity.INFORMATION,
+    scope=CONFIG,
+    category="security",
+    provider="all",
+    rationale="When callers authenticate against an LDAP (or federated) registry and the connection passes their identity on, the system of record receives a distributed identity, not a SAF user ID. RACF must map it to one (RACMAP, IDIDMAP profiles), or the requests fail or run under an unintended user. The mapping lives in RACF, not in any file zcsec reads: say that it is in place with distributed_identity_mapping = true in [facts] of .zcsec.toml, and that it is not with false (then this is a warning).",
+    link=IDPROP,
+    bad='<ldapRegistry id="ldap" host="ldap.example.com" port="636" baseDN="o=example" ldapType="IBM Tivoli Directory Server"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>',
+    good='[facts]\ndistributed_identity_mapping = true',
+    unsettled_by=("facts.distributed_identity_mapping",),
+)
+def caller_distributed_identity(ctx: Context) -> None:
+    for p in _provider_connections(ctx):
+        if not (p.propagates_caller and p.caller is not None and p.caller.kind == "authenticated" and p.caller.registry in ("ldap", "federated")):
+            continue
+        fact = ctx.project.fact("distributed_identity_mapping", p.id)
+        if fact is True:
+            continue
+        tail = " (.zcsec.toml says it is not)" if fact is False else "; say that it is with distributed_identity_mapping = true in [facts] of .zcsec.toml"
+        ctx.report(
+            p.element.element.name_span,
+            f"connection '{p.id}' passes the caller's LDAP identity to {p.provider_name}: RACF must map it to a SAF user ID there (RACMAP){tail}",
+            path=p.element.path,
+            severity=Severity.WARNING if fact is False else None,
+        )
