@@ -43,9 +43,10 @@ def describe(findings) -> list[str]:
 
 
 def test_every_provider_has_a_secure_and_an_insecure_example():
+    # One pair per provider, and one for the caller (who calls z/OS Connect).
     secure = {p.name.removesuffix("-secure") for p in SECURE}
     insecure = {p.name.removesuffix("-insecure") for p in INSECURE}
-    assert secure == insecure == {"cics", "ims", "imsdb", "mq", "rest", "wola"}
+    assert secure == insecure == {"caller", "cics", "ims", "imsdb", "mq", "rest", "wola"}
     for p in SECURE + INSECURE:
         assert (p / ".zcsec.toml").is_file(), p
 
@@ -88,6 +89,10 @@ def test_secure_cics_example_posture():
 # (example, file with the marker, text of the marker after "insecure:",
 #  file of the finding, code, severity, text on the line where the finding starts)
 PLANTED = [
+    # caller-insecure
+    ("caller-insecure", "server.xml", 'requireSecure="false" with HTTP port 9080 open', "server.xml", "caller-over-plain-http", W, 'requireSecure="false"'),
+    ("caller-insecure", "server.xml", 'requireAuth="false" on an API', "server.xml", "caller-unauthenticated", W, 'requireAuth="false"'),
+    ("caller-insecure", "server.xml", "the caller's ID is asserted to CICS", "server.xml", "caller-not-saf-user", W, '<zosconnect_cicsIpicConnection id="cicsBr"'),
     # cics-insecure
     ("cics-insecure", "server.xml", "IPCONN ZCEECONN (port 1492) is USERAUTH(VERIFY)", "server.xml", "cics-verify-without-credentials", E, '<zosconnect_cicsIpicConnection id="cicsConn"'),
     ("cics-insecure", "server.xml", "zosConnectApplid without zosConnectNetworkid", "server.xml", "cics-idprop-incomplete", W, 'zosConnectApplid="ZCEEAPPL"'),

@@ -1,0 +1,10 @@
+* zcsec example (secure): CICS region CICSB, IPIC for ZCEELD1.
+* Mutual TLS; the link user comes from the server's client
+* certificate, and each request asserts the caller's identity.
+ DEFINE TCPIPSERVICE(ZCLDIP) GROUP(ZCLDGRP)
+        PORTNUMBER(1591) PROTOCOL(IPIC) TRANSACTION(CISS)
+        SSL(CLIENTAUTH) URM(NO) SOCKETCLOSE(NO)
+ DEFINE IPCONN(ZCEELD1) GROUP(ZCLDGRP)
+        APPLID(ZCEELD1) NETWORKID(ZCNET) TCPIPSERVICE(ZCLDIP)
+        SENDCOUNT(0) RECEIVECOUNT(50)
+        LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)
