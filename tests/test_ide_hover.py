@@ -106,8 +106,10 @@ def test_connection_element_shows_posture_and_cics_counterpart(ws_files):
     assert "zosconnect:cicsService-1.0" in md and "enabled:" in md
     assert "[Documentation](https://" in md
     assert "**Security posture**" in md
-    for row in ("| Transport |", "| Bind |", "| Link user |", "| Identity |"):
+    for row in ("| Caller |", "| Transport |", "| Bind |", "| Link user |", "| Identity |"):
         assert row in md
+    # The chain from the caller to the system of record, in one line.
+    assert "→ z/OS Connect → tls (no client certificate) → CICS (IPIC), identity: asserted-caller" in md
     assert "**tls**" in md and '`<ssl id="zcSSL">`' in md
     assert "SECURITYNAME ZCLINK" in md
     assert "**asserted-caller**" in md

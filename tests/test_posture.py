@@ -490,6 +490,8 @@ def test_caller_of_each_connection(tmp_path):
     assert c["api"].kind == "zos-program"
     c = callers('<zosconnect_zosConnectManager requireAuth="false" requireSecure="false"/>\n' + ipic)
     assert c["cics"].kind == "anonymous" and c["cics"].http_allowed
+    c = callers('<safRegistry id="saf"/>\n<ssl id="in" keyStoreRef="defaultKeyStore" clientAuthentication="true"/>\n' + ipic)
+    assert "TLS client certificates" in c["cics"].summary
     c = callers('<basicRegistry id="b"/>\n<mpJwt id="jwt"/>\n' + ipic)
     assert c["cics"].registry == "basic" and "JWTs" in c["cics"].summary
     assert c["cics"].to_json()["kind"] == "authenticated"

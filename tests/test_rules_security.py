@@ -1332,6 +1332,15 @@ def test_caller_distributed_identity(tmp_path, toml, severity):
     silent(run(base), "caller-distributed-identity")
 
 
+def test_rest_db2_passticket_deprecated(tmp_path):
+    body = REST_PLAIN.replace('userName="DB2USER" password="{aes}AAAA"', 'applName="DB2APPL"')
+    base, path = xml_ws(tmp_path, body)
+    f = expect(run(base), "rest-db2-passticket-deprecated", I, path, "DB2APPL")
+    assert "Db2 13" in f.message
+    base, _ = xml_ws(tmp_path / "basic", REST_PLAIN)
+    silent(run(base), "rest-db2-passticket-deprecated")
+
+
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):
     """When the whole module ran in order, every security rule has had a
     failing assertion (expect) and a silent one."""

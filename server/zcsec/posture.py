@@ -504,6 +504,8 @@ def caller_of(cfg: LibertyConfig) -> Caller:
     else:
         registry, users = "none", "no user registry in these files"
     tokens = [t for n, t in (("mpJwt", "JWTs"), ("openidConnectClient", "OpenID Connect tokens")) if cfg.of_type(n)]
+    if any((value_of(cfg, s, "clientAuthentication") or "").lower() == "true" for s in cfg.of_type("ssl")):
+        tokens.append("TLS client certificates")
     how = users + (f", or {' and '.join(tokens)}" if tokens else "")
     anonymous_apis = [ce.element.value("name") or ce.id or "?" for n in ("zosConnectAPI", "service") for ce in cfg.of_type(n) if (value_of(cfg, ce, "requireAuth") or "").lower() == "false"]
     if not require_auth:

@@ -424,7 +424,13 @@ def posture_markdown(p: Posture) -> str:
     if p.unknowns:
         rows.append(("Not established", "; ".join(p.unknowns)))
     table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {cell(v)} |" for k, v in rows)
-    return f"**Security posture** of this {p.provider_name} connection to {code(p.target)}\n\n{table}"
+    return f"**Security posture** of this {p.provider_name} connection to {code(p.target)}\n\n{_chain(p)}\n\n{table}"
+
+
+def _chain(p: Posture) -> str:
+    """The path of a request in one line, from the caller to the system of record."""
+    caller = p.caller.summary if p.caller is not None else "the caller"
+    return f"{caller} → z/OS Connect → {p.transport} ({'client certificate' if p.bind == 'client-certificate' else 'no client certificate'}) → {p.provider_name}, identity: {p.identity}"
 
 
 def _csd_where(ws: Workspace, cmd: CsdCommand) -> str:

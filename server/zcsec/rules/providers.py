@@ -318,6 +318,27 @@ def rest_credentials_over_http(ctx: Context) -> None:
         ctx.report(attr_span(p.element, ref) if ref else p.element.element.name_span, f"connection '{p.id}' sends {p.identity_detail} over plain HTTP; add sslCertsRef." + fact_note("at_tls", fact), path=p.element.path, severity=sev)
 
 
+DB2_13_PASSTICKETS = "https://www.ibm.com/docs/en/db2-for-zos/13.0.0?topic=mitbcr-enabling-db2-receive-racf-passtickets-authenticating-protected-user-ids-deprecated"
+
+
+@rule(
+    "rest-db2-passticket-deprecated",
+    title="PassTickets to Db2, deprecated in Db2 13",
+    severity=Severity.INFORMATION,
+    scope=CONFIG,
+    category="security",
+    provider="rest",
+    rationale="Db2 13 for z/OS deprecates RACF PassTickets as a way to authenticate RACF-protected user IDs and points to client certificates instead. A Db2 REST connection that authenticates callers with PassTickets (applName) keeps working for now; plan the move to TLS client-certificate authentication when the subsystem is Db2 13.",
+    link=DB2_13_PASSTICKETS,
+    bad='<zosconnect_zosConnectServiceRestClientBasicAuth id="db2Auth" applName="DSN1APPL"/>',
+    good='<zosconnect_zosConnectServiceRestClientConnection id="db2" host="db2.example.com" port="4712" sslCertsRef="db2ClientCert"/>',
+)
+def rest_db2_passticket_deprecated(ctx: Context) -> None:
+    for p in _of(ctx, "rest"):
+        if p.identity == "passticket" and p.credentials is not None:
+            ctx.report(attr_span(p.credentials, "applName"), f"connection '{p.id}' authenticates with Db2 PassTickets (applName), which Db2 13 deprecates for RACF-protected user IDs; client certificates are the way forward", path=p.credentials.path)
+
+
 @rule(
     "rest-passticket-with-password",
     title="PassTicket and fixed credentials on one basic-auth element",
