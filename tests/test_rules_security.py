@@ -1149,7 +1149,7 @@ def test_password_clear_text_silent(tmp_path, body):
 def test_password_xor(tmp_path):
     base, path = xml_ws(tmp_path, '<authData id="a" user="U" password="{xor}LDo8LTor"/>')
     findings = run(base)
-    expect(findings, "password-xor", I, path, "{xor}")
+    expect(findings, "password-xor", W, path, "{xor}")
     silent(findings, "password-clear-text")
 
 
@@ -1339,6 +1339,47 @@ def test_rest_db2_passticket_deprecated(tmp_path):
     assert "Db2 13" in f.message
     base, _ = xml_ws(tmp_path / "basic", REST_PLAIN)
     silent(run(base), "rest-db2-passticket-deprecated")
+
+
+def test_rest_requester_plain_http(tmp_path):
+    body = '<zosconnect_endpointConnection id="api" host="http://api.example.com" port="80"/>'
+    base, path = xml_ws(tmp_path, body)
+    f = expect(run(base), "rest-requester-plain-http", W, path, "http://api")
+    assert "at_tls = true" in f.message
+    # Local, HTTPS, AT-TLS stated, or credentials on it (said by rest-credentials-over-http): silent here.
+    for name, b, toml in (
+        ("local", body.replace("api.example.com", "localhost"), ""),
+        ("https", OUT_TLS + body.replace("http://", "https://").replace('port="80"', 'port="443" sslCertsRef="outTls"'), ""),
+        ("attls", body, "[facts]\nat_tls = true\n"),
+        ("creds", body.replace('port="80"', 'port="80" authenticationConfigRef="cred"') + '\n<zosconnect_authData id="cred" user="U" password="{aes}AAAA"/>', ""),
+    ):
+        base, _ = xml_ws(tmp_path / name, b, toml)
+        silent(run(base), "rest-requester-plain-http")
+
+
+def test_password_key_beside_aes(tmp_path):
+    body = '<variable name="wlp.password.encryption.key" value="CANARY-key-1"/>\n<zosconnect_authData id="cred" user="U" password="{aes}AAAA"/>'
+    base, path = xml_ws(tmp_path, body)
+    f = expect(run(base), "password-key-beside-aes", W, path, "wlp.password.encryption.key")
+    assert "CANARY-key-1" not in f.message
+    # The key in a file of its own, included: silent.
+    workspace(tmp_path / "own", {"server.xml": server('<include location="key.xml"/>\n<zosconnect_authData id="cred" user="U" password="{aes}AAAA"/>', OA2_FEATURES), "key.xml": '<server>\n<variable name="wlp.password.encryption.key" value="CANARY-key-1"/>\n</server>\n'})
+    silent(run(tmp_path / "own"), "password-key-beside-aes")
+
+
+def test_cics_http_listener_open(tmp_path):
+    base, _, path = cics_ws(tmp_path, ipic(), " DEFINE TCPIPSERVICE(WEBPORT) GROUP(G)\n        PROTOCOL(HTTP) PORTNUMBER(8080)\n")
+    expect(run(base), "cics-http-listener-open", I, path, "WEBPORT")
+    base, _, _ = cics_ws(tmp_path / "tls", ipic(), " DEFINE TCPIPSERVICE(WEBPORT) GROUP(G)\n        PROTOCOL(HTTP) PORTNUMBER(8443) SSL(YES)\n")
+    silent(run(base), "cics-http-listener-open")
+
+
+def test_registry_user_passwords_are_advised_a_hash(tmp_path):
+    body = '<basicRegistry id="b"><user name="fred" password="fredpwd"/><user name="deb" password="{xor}OzoiOzo="/></basicRegistry>'
+    base, path = xml_ws(tmp_path, body)
+    findings = run(base)
+    assert "--encoding=hash" in expect(findings, "password-clear-text", W, path, "fredpwd").message
+    assert "--encoding=hash" in expect(findings, "password-xor", W, path, "{xor}").message
 
 
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):

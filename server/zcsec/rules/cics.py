@@ -510,6 +510,32 @@ def userauth_without_tls(ctx: Context) -> None:
         ctx.report(keyword_span(cmd, "USERAUTH"), f"IPCONN {cmd.name} has USERAUTH({ua}) but TCPIPSERVICE {service.name} is SSL(NO): {what}." + fact_note("at_tls", fact), severity=sev)
 
 
+TCPIPSERVICE_ATTRS = "https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-management/resources/tcpipservice/dfha4_attributes.html"
+
+
+@rule(
+    "cics-http-listener-open",
+    title="HTTP listener with neither TLS nor authentication",
+    severity=Severity.INFORMATION,
+    scope=CSD_FILE,
+    category="security",
+    provider="cics",
+    rationale="A PROTOCOL(HTTP) TCPIPSERVICE with SSL(NO) and AUTHENTICATE(NO) (both the defaults) accepts requests from anyone who reaches the port, in clear text, and runs them without a user of their own (under the URIMAP's or the region's default user). It is not on the z/OS Connect IPIC path, but a reviewer of the region's CSD wants to see it.",
+    link=TCPIPSERVICE_ATTRS,
+    bad=" DEFINE TCPIPSERVICE(WEBPORT) GROUP(G) PROTOCOL(HTTP) PORTNUMBER(8080)",
+    good=" DEFINE TCPIPSERVICE(WEBPORT) GROUP(G) PROTOCOL(HTTP) PORTNUMBER(8443) SSL(YES) AUTHENTICATE(BASIC)",
+)
+def http_listener_open(ctx: Context) -> None:
+    for cmd in ctx.file.doc.commands:
+        if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE"):
+            continue
+        protocol = cmd.upper("PROTOCOL") or ("IPIC" if cmd.upper("TRANSACTION") == "CISS" else "HTTP")
+        if protocol != "HTTP" or (cmd.upper("SSL") or "NO") != "NO" or (cmd.upper("AUTHENTICATE") or "NO") != "NO":
+            continue
+        port = (cmd.value("PORTNUMBER") or "").strip()
+        ctx.report(cmd.name_span or cmd.verb_span, f"TCPIPSERVICE {cmd.name} takes HTTP{' on port ' + port if port else ''} with neither TLS (SSL(NO)) nor authentication (AUTHENTICATE(NO)): anyone who reaches the port is served, in clear text")
+
+
 @rule(
     "cics-ipic-socketclose",
     title="IPIC listener with SOCKETCLOSE other than NO",

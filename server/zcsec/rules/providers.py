@@ -4,6 +4,7 @@ repertoires, key stores, passwords)."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from ..findings import Edit, Fix, Severity
@@ -23,6 +24,8 @@ WOLA = "https://www.ibm.com/docs/en/zos-connect/zosconnect/3.0?topic=configuring
 KEYSTORE = "https://openliberty.io/docs/latest/reference/config/keyStore.html"
 SSL_DEFAULT = "https://openliberty.io/docs/ref/config/sslDefault.html"
 ENCODE = "https://openliberty.io/docs/latest/reference/command/securityUtility-encode.html"
+STIG = "https://preview.stighub.com/api/export/checklist?format=json&stigTitle=IBM+WebSphere+Liberty+Server+Security+Technical+Implementation+Guide"
+API_REQUESTER = "https://www.ibm.com/docs/en/SS4SVW_3.0.0/securing/oa2/requester_basic_auth_rest.html"
 
 
 def _of(ctx: Context, provider: str) -> list[Posture]:
@@ -339,6 +342,38 @@ def rest_db2_passticket_deprecated(ctx: Context) -> None:
             ctx.report(attr_span(p.credentials, "applName"), f"connection '{p.id}' authenticates with Db2 PassTickets (applName), which Db2 13 deprecates for RACF-protected user IDs; client certificates are the way forward", path=p.credentials.path)
 
 
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+@rule(
+    "rest-requester-plain-http",
+    title="API requester endpoint over plain HTTP",
+    severity=Severity.WARNING,
+    scope=CONFIG,
+    category="security",
+    provider="rest",
+    rationale="An API requester endpoint whose host starts with http:// sends the request of the z/OS program, and the response, in clear text to a host that is not this system. Use https:// with sslCertsRef (or an AT-TLS policy). Credentials on such an endpoint are reported by rest-credentials-over-http.",
+    link=API_REQUESTER,
+    bad='<zosconnect_endpointConnection id="api" host="http://api.example.com" port="80"/>',
+    good='<zosconnect_endpointConnection id="api" host="https://api.example.com" port="443" sslCertsRef="outboundTLS"/>',
+    unsettled_by=("facts.at_tls",),
+)
+def rest_requester_plain_http(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    for p in _of(ctx, "rest"):
+        if p.element.name != "zosconnect_endpointConnection" or p.transport != "none" or p.identity == "fixed-credentials":
+            continue  # credentials over plain HTTP: rest-credentials-over-http says it once
+        host = value_of(cfg, p.element, "host") or ""
+        bare = host[len("http://"):].split("/")[0].split(":")[0].lower() if host.lower().startswith("http://") else None
+        if bare is None or bare in _LOCAL_HOSTS:
+            continue
+        fact = ctx.project.fact("at_tls", p.id, host)
+        sev = fact_severity(fact, settled_bad=Severity.WARNING)
+        if sev is None:
+            continue
+        ctx.report(attr_span(p.element, "host"), f"endpoint '{p.id}' calls {host} over plain HTTP: the request and the response cross the network in clear." + fact_note("at_tls", fact), path=p.element.path, severity=sev)
+
+
 @rule(
     "rest-passticket-with-password",
     title="PassTicket and fixed credentials on one basic-auth element",
@@ -509,6 +544,15 @@ def _secret_attrs(ctx: Context):
 SAF_RING_TYPES = ("JCERACFKS", "JCECCARACFKS", "JCEHYBRIDRACFKS")
 
 
+def _better_encoding(spec) -> str:
+    """What to do instead: a password Liberty only compares (a registry
+    user's) is best stored as a one-way {hash}; one it must send or use, as
+    {aes}."""
+    if spec is not None and spec.type == "passwordHash":
+        return "encode it with securityUtility encode --encoding=hash"
+    return "encode it with securityUtility encode --encoding=aes"
+
+
 def _is_saf_ring_password(cfg: LibertyConfig, ce: ConfigElement, attr_name: str) -> bool:
     """A SAF key ring's keyStore password: Liberty does not use it (RACF
     guards the ring), so it is no secret.  A ring is known by its location
@@ -539,18 +583,18 @@ def password_clear_text(ctx: Context) -> None:
         if is_encoded(raw) or "${" in raw or _is_saf_ring_password(cfg, ce, attr.name):
             continue
         what = f"'{attr.name}'" if spec is not None else "the password property"
-        ctx.report(attr.value_span, f"{what} of <{ce.name}> is in clear text; encode it with securityUtility encode --encoding=aes")
+        ctx.report(attr.value_span, f"{what} of <{ce.name}> is in clear text; {_better_encoding(spec)}")
 
 
 @rule(
     "password-xor",
     title="Password only obfuscated with {xor}",
-    severity=Severity.INFORMATION,
+    severity=Severity.WARNING,
     scope=XML_FILE,
     category="security",
     provider="liberty",
-    rationale="{xor} is a reversible obfuscation that anyone can decode; it only keeps a password from being read at a glance. Use {aes} with a key of your own for real protection.",
-    link=ENCODE,
+    rationale="{xor} is a reversible obfuscation that anyone can decode; it only keeps a password from being read at a glance, and the DISA STIG for Liberty treats such a password as a finding. Use {aes} with a key of your own for real protection (or make this rule information in [rules] of .zcsec.toml if {xor} is what your site accepts).",
+    link=STIG,
     bad='<authData id="imsAuth" user="IMSUSER" password="{xor}LDo8LTor"/>',
     good='<authData id="imsAuth" user="IMSUSER" password="{aes}AEmVKa8jrAI9..."/>',
 )
@@ -558,7 +602,7 @@ def password_xor(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
     for ce, attr, spec in _secret_attrs(ctx):
         if attr.value.strip().lower().startswith("{xor}") and not _is_saf_ring_password(cfg, ce, attr.name):
-            ctx.report(attr.value_span, f"'{attr.name}' of <{ce.name}> is only obfuscated ({{xor}} can be decoded by anyone); use {{aes}}")
+            ctx.report(attr.value_span, f"'{attr.name}' of <{ce.name}> is only obfuscated ({{xor}} can be decoded by anyone); {_better_encoding(spec)}")
 
 
 @rule(
@@ -580,3 +624,31 @@ def password_hash(ctx: Context) -> None:
         if attr.value.strip().lower().startswith("{hash}"):
             sev = None if (ce.spec is not None and ce.spec.confirmed) else Severity.WARNING
             ctx.report(attr.value_span, f"'{attr.name}' of <{ce.name}> must be recoverable, but {{hash}} is one-way; encode it with {{aes}}", severity=sev)
+
+
+@rule(
+    "password-key-beside-aes",
+    title="AES key written beside the passwords it protects",
+    severity=Severity.WARNING,
+    scope=CONFIG,
+    category="security",
+    provider="liberty",
+    rationale="{aes} passwords are only as safe as the key they are encrypted with. A wlp.password.encryption.key written in server.xml, in bootstrap.properties or in the file that holds the passwords lets anyone who can read those files decrypt every {aes} password in them. Keep the key in a file of its own that only the server's user can read, included from server.xml.",
+    link=ENCODE,
+    bad='<variable name="wlp.password.encryption.key" value="..."/>\n<authData id="a" user="U" password="{aes}AEmVKa8jrAI9..."/>',
+    good='<authData id="a" user="U" password="{aes}AEmVKa8jrAI9..."/>',
+)
+def password_key_beside_aes(ctx: Context) -> None:
+    cfg: LibertyConfig = ctx.config
+    var = cfg.variables.get("wlp.password.encryption.key")
+    if var is None or var.value is None or not var.value.strip() or var.path is None or var.span is None:
+        return
+    # A key kept in a file of its own (included, with tighter access) is
+    # what IBM suggests; a key in server.xml, in bootstrap.properties or in
+    # the very file that holds the passwords is not.
+    shared = var.origin == "bootstrap.properties" or var.path == cfg.root
+    aes = [ce for ce in cfg.elements for a in ce.element.attributes if a.value.strip().lower().startswith("{aes}") and (shared or ce.path == var.path)]
+    if not aes:
+        return
+    where = "bootstrap.properties" if var.origin == "bootstrap.properties" else os.path.basename(var.path)
+    ctx.report(var.span, f"the AES key of the {{aes}} passwords is written in {where}, next to {len(aes)} element(s) with {{aes}} passwords: whoever reads these files can decrypt them", path=var.path)
