@@ -11,13 +11,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from zcsec.catalogue import load_catalogue, resolve_abbreviation
+from zcsec.catalogue import NOT_CATALOGUE_DIRS, load_catalogue, resolve_abbreviation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO_ROOT / "schemas"
 CATALOGUE_SCHEMA = SCHEMAS / "catalogue.schema.json"
-# schemas/snippets/ holds editor snippets, not catalogue data; the loader skips it.
-NOT_CATALOGUE = {"snippets"}
+# schemas/snippets/ (editor snippets) and schemas/tls/ (the transport-strength
+# data) are not catalogue data; the loader skips them.
+NOT_CATALOGUE = set(NOT_CATALOGUE_DIRS)
 ALL_JSON = sorted(p for p in SCHEMAS.rglob("*.json") if p.name != "catalogue.schema.json")
 DATA_FILES = [p for p in ALL_JSON if p.relative_to(SCHEMAS).parts[0] not in NOT_CATALOGUE]
 # Hand-curated Liberty files (the generated one is checked in its own test).

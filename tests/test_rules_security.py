@@ -1382,6 +1382,48 @@ def test_registry_user_passwords_are_advised_a_hash(tmp_path):
     assert "--encoding=hash" in expect(findings, "password-xor", W, path, "{xor}").message
 
 
+def test_tls_weak_cipher(tmp_path):
+    body = '<ssl id="out" keyStoreRef="defaultKeyStore" enabledCiphers="TLS_RSA_WITH_3DES_EDE_CBC_SHA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"/>'
+    base, path = xml_ws(tmp_path, body)
+    f = expect(run(base), "tls-weak-cipher", W, path, "TLS_RSA_WITH_3DES")
+    assert "3DES" in f.message
+    # Static RSA key exchange only: information.
+    base, path = xml_ws(tmp_path / "legacy", body.replace("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"))
+    expect(run(base), "tls-weak-cipher", I, path, "TLS_RSA_WITH_AES")
+    # securityLevel="LOW"; an MQ channel suite.
+    base, path = xml_ws(tmp_path / "low", '<ssl id="in" keyStoreRef="defaultKeyStore" securityLevel="LOW"/>')
+    expect(run(base), "tls-weak-cipher", W, path, "LOW")
+    base, path = xml_ws(tmp_path / "mq", mq(MQ_CLIENT_TLS.replace("SSL_RSA_WITH_AES_256_CBC_SHA256", "SSL_RSA_WITH_RC4_128_SHA")))
+    expect(run(base), "tls-weak-cipher", W, path, "SSL_RSA_WITH_RC4")
+
+
+def test_tls_weak_cipher_is_silent(tmp_path):
+    body = '<ssl id="out" keyStoreRef="defaultKeyStore" securityLevel="HIGH" enabledCiphers="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384"/>'
+    base, _ = xml_ws(tmp_path, body)
+    silent(run(base), "tls-weak-cipher")
+
+
+def test_tls_old_protocol(tmp_path):
+    base, path = xml_ws(tmp_path, '<ssl id="out" keyStoreRef="defaultKeyStore" sslProtocol="TLSv1"/>')
+    expect(run(base), "tls-old-protocol", W, path, "TLSv1")
+    base, path = xml_ws(tmp_path / "11", '<ssl id="out" keyStoreRef="defaultKeyStore" sslProtocol="TLSv1.1,TLSv1.2"/>')
+    expect(run(base), "tls-old-protocol", I, path, "TLSv1.1")
+    for name, value in (("12", "TLSv1.2,TLSv1.3"), ("neg", "TLS")):
+        base, _ = xml_ws(tmp_path / name, f'<ssl id="out" keyStoreRef="defaultKeyStore" sslProtocol="{value}"/>')
+        silent(run(base), "tls-old-protocol")
+
+
+def test_cics_weak_cipher(tmp_path):
+    text = listener(ssl="YES", extra="SOCKETCLOSE(NO) CIPHERS(0A352F)")
+    base, _, path = cics_ws(tmp_path, ipic(), text)
+    f = expect(run(base), "cics-weak-cipher", W, path, "0A352F")
+    assert "0A (weak" in f.message
+    # A cipher suite specification file, strong codes only, or no TLS: silent.
+    for name, extra, ssl in (("file", "CIPHERS(strong.xml)", "YES"), ("strong", "CIPHERS(9E9F)", "YES"), ("nossl", "CIPHERS(0A)", "NO")):
+        base, _, _ = cics_ws(tmp_path / name, ipic(), listener(ssl=ssl, extra="SOCKETCLOSE(NO) " + extra))
+        silent(run(base), "cics-weak-cipher")
+
+
 def test_zz_every_security_rule_failed_and_passed_in_this_session(request):
     """When the whole module ran in order, every security rule has had a
     failing assertion (expect) and a silent one."""

@@ -439,7 +439,7 @@ class Catalogue:
 
 
 # Folders beside the catalogue files that hold other data (editor snippets).
-NOT_CATALOGUE_DIRS = ("snippets",)
+NOT_CATALOGUE_DIRS = ("snippets", "tls")
 
 
 def _catalogue_files(dirs: Iterable[Path]) -> list[Path]:

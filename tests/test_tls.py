@@ -1,0 +1,59 @@
+"""The transport-strength catalogue and classification (zcsec/tls.py) and the
+rules built on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zcsec.tls import cics_ciphers, classify, iana_name, protocol_class
+
+DATA = Path(__file__).resolve().parents[1] / "schemas/tls/cipher-suites.json"
+
+
+@pytest.mark.parametrize(
+    "name, klass",
+    [
+        ("TLS_RSA_WITH_NULL_SHA", "broken"),
+        ("TLS_RSA_EXPORT_WITH_RC4_40_MD5", "broken"),
+        ("TLS_DH_anon_WITH_AES_128_CBC_SHA", "broken"),
+        ("SSL_RSA_WITH_RC4_128_SHA", "broken"),
+        ("TLS_RSA_WITH_DES_CBC_SHA", "broken"),
+        ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "weak"),
+        ("SSL_RSA_WITH_3DES_EDE_CBC_SHA", "weak"),
+        ("TLS_RSA_WITH_AES_128_CBC_SHA", "legacy"),
+        ("TLS_RSA_WITH_AES_256_GCM_SHA384", "legacy"),
+        ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "strong"),
+        ("TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "strong"),
+        ("TLS_AES_256_GCM_SHA384", "strong"),
+        ("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "strong"),
+        ("ANY_TLS12", "unknown"),
+    ],
+)
+def test_classes_follow_from_the_name(name, klass):
+    assert classify(name).klass == klass
+
+
+def test_every_catalogued_suite_is_classified_and_named_as_iana():
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    for code, name in data["suites"].items():
+        assert len(code) == 4 and int(code, 16) >= 1, code
+        assert name.startswith("TLS_") and iana_name(name) == name, name
+        assert classify(name).klass != "unknown", name
+
+
+def test_cics_two_digit_codes():
+    found = cics_ciphers("0A352FC0")
+    assert [(code, s.klass) for code, s in found] == [("0A", "weak"), ("35", "legacy"), ("2F", "legacy"), ("C0", "unknown")]
+    assert found[0][1].name == "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
+    assert cics_ciphers("defaultciphers.xml") is None
+
+
+def test_protocol_classes():
+    assert protocol_class("TLSv1") == "broken"
+    assert protocol_class("TLSv1.1") == "legacy"
+    assert protocol_class("TLSv1.3") == "strong"
+    assert protocol_class("TLS") == "negotiated"
+    assert protocol_class("whatever") is None
