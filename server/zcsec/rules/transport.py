@@ -60,7 +60,7 @@ def tls_weak_cipher(ctx: Context) -> None:
             suites = value_of(cfg, ce, "enabledCiphers")
             if suites:
                 _report_suites(ctx, ce, "enabledCiphers", re.split(r"[\s,]+", suites.strip()))
-        elif ce.name.startswith("properties.wmqJms") or ce.name == "properties.wmqJms":
+        elif ce.name == "properties.wmqJms":
             suite = value_of(cfg, ce, "sslCipherSuite")
             if suite:
                 _report_suites(ctx, ce, "sslCipherSuite", [suite])
