@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..findings import Edit, Fix, Severity
 from ..posture import Posture, postures
+from ..workspace import CsdModel
 from .common import (
     attr_span,
     csd_remove_keyword_edit,
@@ -375,8 +376,7 @@ def _ipic_services(ctx: Context):
     for cmd in ctx.file.doc.commands:
         if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE"):
             continue
-        protocol = cmd.upper("PROTOCOL") or ("IPIC" if cmd.upper("TRANSACTION") == "CISS" else "HTTP")
-        if protocol == "IPIC":
+        if CsdModel.is_ipic(cmd):
             yield cmd
 
 
@@ -529,8 +529,7 @@ def http_listener_open(ctx: Context) -> None:
     for cmd in ctx.file.doc.commands:
         if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE"):
             continue
-        protocol = cmd.upper("PROTOCOL") or ("IPIC" if cmd.upper("TRANSACTION") == "CISS" else "HTTP")
-        if protocol != "HTTP" or (cmd.upper("SSL") or "NO") != "NO" or (cmd.upper("AUTHENTICATE") or "NO") != "NO":
+        if CsdModel.is_ipic(cmd) or (cmd.upper("PROTOCOL") or "HTTP") != "HTTP" or (cmd.upper("SSL") or "NO") != "NO" or (cmd.upper("AUTHENTICATE") or "NO") != "NO":
             continue
         port = (cmd.value("PORTNUMBER") or "").strip()
         ctx.report(cmd.name_span or cmd.verb_span, f"TCPIPSERVICE {cmd.name} takes HTTP{' on port ' + port if port else ''} with neither TLS (SSL(NO)) nor authentication (AUTHENTICATE(NO)): anyone who reaches the port is served, in clear text")
