@@ -143,7 +143,7 @@ class Comparison:
         high = [(s, lab) for s, lab, _ in self.labelled() if s.severity in ("error", "warning")]
         correct_high = sum(1 for _, lab in high if lab == "correct")
         arguable_warn = sum(1 for s, lab in high if lab == "arguable")
-        wrong = sum(1 for _, lab, _ in ((s, lab, r) for s, lab, r in self.labelled()) if lab == "wrong")
+        wrong = sum(1 for _, lab, _ in self.labelled() if lab == "wrong")
         return {
             "files": len(self.files),
             "findings": len(self.seen),

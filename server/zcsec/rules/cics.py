@@ -13,7 +13,7 @@ Facts (from docs/domain research, each rule links its IBM page):
 
 from __future__ import annotations
 
-from ..findings import Edit, Fix, Severity
+from ..findings import Fix, Severity
 from ..posture import Posture, postures
 from ..workspace import CsdModel
 from .common import (

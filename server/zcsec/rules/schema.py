@@ -12,7 +12,7 @@ from ..catalogue import AttributeSpec, ElementSpec
 from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
 from ..workspace import ConfigElement, LibertyConfig
-from ..xmlparse import Attribute, Element
+from ..xmlparse import Element
 from .common import first_uses
 from .registry import CONFIG, XML_FILE, Context, rule
 
@@ -157,7 +157,7 @@ def attribute_name_case(ctx: Context) -> None:
 
 
 # Attributes every configuration element may have: Liberty accepts an id on
-# any element (singletons included), and the "config" attributes below.
+# any element, singletons included.
 UNIVERSAL_ATTRIBUTES = frozenset({"id"})
 def _security_setting(spec: ElementSpec, name: str) -> bool:
     """Whether a setting bears on security: a reference, a secret, or a name
@@ -199,12 +199,13 @@ def unknown_attribute(ctx: Context) -> None:
                 continue  # a nested element written as an attribute (Liberty accepts both)
             suggestion = difflib.get_close_matches(attr.name, known, n=1, cutoff=0.75)
             fixes = [Fix(f"Rename to '{suggestion[0]}'", [Edit(ce.path, attr.name_span, suggestion[0])])] if suggestion else []
-            if suggestion and (spec.confirmed or _security_setting(spec, suggestion[0])):
+            near_security = bool(suggestion) and _security_setting(spec, suggestion[0])
+            if suggestion and (spec.confirmed or near_security):
                 # A near miss of a setting that bears on security is a
                 # warning even where zcsec's attribute list is not confirmed:
                 # Liberty ignores the misspelt name, so that security is off.
                 # Elsewhere (context-root on a web application) a hint.
-                security = _security_setting(spec, suggestion[0]) or bool(spec.provider) or bool(_SECURITY_WORDS.search(ce.name))
+                security = near_security or bool(spec.provider) or bool(_SECURITY_WORDS.search(ce.name))
                 ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion[0]}'? Liberty ignores '{attr.name}' silently.", severity=None if security else Severity.HINT, fixes=fixes)
             elif suggestion:
                 ctx.report(attr.name_span, f"zcsec does not know '{attr.name}' on <{ce.name}>; did you mean '{suggestion[0]}'?", severity=Severity.HINT, fixes=fixes)
@@ -359,7 +360,7 @@ def missing_required(ctx: Context) -> None:
         if spec is None:
             continue
         el = ce.element
-        if ce.parent is None and ce.id and (ctx.config.fragment or ctx.config.missing_includes or cfg_default(ctx, ce)):
+        if ce.parent is None and ce.id and (ctx.config.fragment or ctx.config.missing_includes or implicit(ctx.config, ce.id, (ce.name,))):
             continue  # merged with an element of the same id that zcsec cannot see (or Liberty's own)
         present = {a.name.lower() for a in el.attributes}
         children = {c.name.lower() for c in el.children}
@@ -375,10 +376,6 @@ def missing_required(ctx: Context) -> None:
                 severity=attr_severity(ctx.rule.severity, spec, aspec),
                 fixes=[Fix(f"Add {aname}=\"\"", [Edit(ce.path, (insert_at, insert_at), f' {aname}=""')])],
             )
-
-
-def cfg_default(ctx: Context, ce: ConfigElement) -> bool:
-    return ctx.config.default_instance(ce.id or "", (ce.name,)) is not None
 
 
 def _start_tag_insert_point(text: str, el: Element) -> int:
