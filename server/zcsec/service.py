@@ -19,8 +19,7 @@ from .analysis import catalogue_for
 from .engine import run_rules
 from .findings import Finding
 from .project import ProjectConfig, find_project_file, load_project
-from .sources import has_server_root
-from .workspace import FileStore, Workspace, classify_path, discover, norm
+from .workspace import OPEN, FileStore, Workspace, discover, file_kind, norm
 
 
 @dataclass(slots=True)
@@ -121,18 +120,16 @@ class AnalysisService:
             kinds.update((p, "liberty") for p in found.liberty)
             kinds.update((p, "csd") for p in found.csd)
         for p in sorted(self.open_paths - set(kinds)):
-            kinds[p] = self.kind(p)
+            kinds[p] = self.kind(p) or "liberty"
         for p, kind in kinds.items():
             files.setdefault(self.project_key(p), {})[p] = kind
         self._files = files
         return files
 
-    def kind(self, path: str) -> str:
-        """'liberty' or 'csd' for a document (XML files are Liberty)."""
+    def kind(self, path: str) -> str | None:
+        """'liberty', 'csd' or None for a document (see :func:`file_kind`)."""
         p = norm(path)
-        if p.lower().endswith(".xml"):
-            return "liberty"
-        return classify_path(p, self.project(self.project_key(p)), self.store) or "csd"
+        return file_kind(p, self.project(self.project_key(p)), self.store, OPEN)
 
     # -- analysis -------------------------------------------------------------------
     def snapshot(self, path: str) -> Snapshot:
@@ -145,7 +142,7 @@ class AnalysisService:
                 return snap
             files = dict(self._discover().get(key, {}))
             if p not in files:
-                files[p] = self.kind(p)
+                files[p] = self.kind(p) or "liberty"
             project = self.project(key)
             catalogue = catalogue_for(project)
             if self.store.max_size != project.max_file_size:
@@ -173,11 +170,10 @@ class AnalysisService:
             return out
 
     def relevant(self, path: str, text: str) -> bool:
-        """Whether a document is Liberty configuration (an XML file with a
-        <server> root) or CSD input; other XML files are left alone."""
-        if norm(path).lower().endswith(".xml"):
-            return has_server_root(text)
-        return True
+        """Whether a document with ``text`` is Liberty configuration or CSD
+        input (other XML files are left alone)."""
+        p = norm(path)
+        return file_kind(p, self.project(self.project_key(p)), self.store, OPEN, text=text) is not None
 
     def findings(self, path: str) -> list[Finding]:
         snap = self.snapshot(path)

@@ -22,7 +22,7 @@ from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd
 from .findings import Severity
 from .project import ProjectConfig
-from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, read_source
+from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, has_server_root, read_source
 from .text import LineIndex
 from .xmlparse import Element, XmlDocument, parse_xml
 
@@ -728,21 +728,18 @@ def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> 
         if p in seen:
             return
         seen.add(p)
-        kind = classify_path(p, project, store)
+        if explicit:
+            src = store.source(p)
+            if src.text is None and src.problem_code not in ("file-binary", "file-too-large"):
+                out.unreadable.append((p, src.problem or "cannot read the file"))
+                return
+            # A binary or oversized file is still taken, so that building the
+            # workspace reports it with its own code (file-binary, file-too-large).
+        kind = file_kind(p, project, store, NAMED if explicit else FOUND)
         if kind == "liberty":
             out.liberty.append(p)
         elif kind == "csd":
             out.csd.append(p)
-        elif explicit:
-            src = store.source(p)
-            if src.text is None and src.problem_code not in ("file-binary", "file-too-large"):
-                out.unreadable.append((p, src.problem or "cannot read the file"))
-            # A binary or oversized file is still taken, so that building the
-            # workspace reports it with its own code (file-binary, file-too-large).
-            elif p.lower().endswith(".xml"):
-                out.liberty.append(p)  # an XML file named explicitly is checked anyway
-            else:
-                out.csd.append(p)
 
     for raw in paths:
         p = norm(raw)
@@ -758,7 +755,40 @@ def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> 
     return out
 
 
-def classify_path(path: str, project: ProjectConfig, store: FileStore) -> str | None:
+# How a file came to be considered (see file_kind).
+FOUND = "found"  # met while walking a folder
+NAMED = "named"  # named on the command line
+OPEN = "open"  # opened in the editor
+
+
+def file_kind(path: str, project: ProjectConfig, store: FileStore, how: str = FOUND, *, text: str | None = None) -> str | None:
+    """The one decision on what a file is: 'liberty' (Liberty XML
+    configuration), 'csd' (DFHCSDUP input) or None (not zcsec's business).
+
+    A file met in a folder is judged by its name and content
+    (:func:`classify_path`).  A file named on the command line is always
+    checked: XML as Liberty configuration, anything else as CSD input, unless
+    its content says which.  A document opened in the editor is CSD input
+    unless it is XML, and XML only when it has a ``<server>`` root (the
+    editor also sends pom.xml and the like, which are left alone).
+    ``text`` is the file's text when the caller has it (an editor's buffer).
+    """
+    p = norm(path)
+    is_xml = p.lower().endswith(".xml")
+    if how == OPEN and is_xml:
+        if text is None:
+            text = store.source(p, xml=True).text
+        return "liberty" if text is not None and has_server_root(text) else None
+    kind = classify_path(p, project, store, text=text)
+    if kind is not None or how == FOUND:
+        return kind
+    return "liberty" if is_xml else "csd"
+
+
+def classify_path(path: str, project: ProjectConfig, store: FileStore, *, text: str | None = None) -> str | None:
+    """The kind of a file from the project's csd_files globs, its name and
+    the first part of its content (``text``, else the editor's or the
+    disk's); see :func:`file_kind`."""
     root = project.root
     if root is not None and project.csd_globs:
         try:
@@ -770,8 +800,8 @@ def classify_path(path: str, project: ProjectConfig, store: FileStore) -> str | 
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in (".xml", ".csd", ".rdo", ".csdup", ".dfhcsdup", ".jcl", ".cntl", ".jcllib", ".job", ".txt", ""):
         return None
-    if path in store.overlays:
-        head = store.overlays[path][:8192]
+    if text is not None or path in store.overlays:
+        head = (text if text is not None else store.overlays[path])[:8192]
     else:
         if not os.path.isfile(path):
             return None  # a directory, FIFO or device: opening a FIFO would block
@@ -881,15 +911,21 @@ class Workspace:
                 seen.add(p)
                 yield f
 
-    def index_for(self, path: str) -> LineIndex | None:
+    def index_for(self, path: str, *, analysed_only: bool = False) -> LineIndex | None:
+        """The line index of ``path``: of the text the analysis used when the
+        file is part of this workspace, else (unless ``analysed_only``) of
+        its current text; None when there is no such text.  The one place
+        that finds a file's line index."""
         p = norm(path)
         for cfg in self.configs:
             if p in cfg.files:
                 return cfg.files[p].index
         if p in self.csd.files:
             return self.csd.files[p].index
+        if analysed_only:
+            return None
         src = self.store.source(p)
-        return LineIndex(src.text) if src.text is not None else LineIndex("")
+        return LineIndex(src.text) if src.text is not None else None
 
 
 def load_workspace(paths: Iterable[str], catalogue: Catalogue, project: ProjectConfig, store: FileStore | None = None) -> tuple[Workspace, Discovered]:

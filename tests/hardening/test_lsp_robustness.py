@@ -236,7 +236,7 @@ def test_an_exception_in_a_handler_is_logged_and_answered_as_an_error(ws):
     code actions inside the server process) answers that request with an
     internal error and logs it; every other request still works."""
     hook = (
-        "import zcsec.lsp.server, zcsec.lsp.features\n"
+        "import zcsec.lsp.app\n"
         "import zcsec.ide.hover, zcsec.ide.completion, zcsec.lsp.actions\n"
         "def boom(*a, **k):\n"
         "    raise RuntimeError('simulated failure')\n"

@@ -496,10 +496,10 @@ def test_suppress_inside_multiline_start_tag_goes_above_the_tag():
     """A finding on the third line of a start tag written one attribute per
     line is suppressed by a comment above the tag, which the engine applies
     to the whole tag."""
-    from zcsec.lsp.actions import SourceText, xml_suppress_edit
+    from zcsec.lsp.actions import DocumentText, xml_suppress_edit
 
     text = '<server>\n    <zosconnect_cicsIpicConnection id="c"\n        host="h" port="1491"\n        authDataRef="nope"/>\n</server>\n'
-    edit = xml_suppress_edit(SourceText(text, "liberty"), 3, "ref-unresolved")
+    edit = xml_suppress_edit(DocumentText(text, "liberty"), 3, "ref-unresolved")
     assert edit is not None
     assert (edit.range.start.line, edit.range.start.character) == (1, 0)
     assert edit.new_text == "    <!-- zcsec-disable-next-line ref-unresolved -->\n"

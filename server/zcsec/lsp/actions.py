@@ -27,8 +27,8 @@ from lsprotocol import types as lsp
 
 from ..csdparse import record_kinds as csd_record_kinds
 from ..text import LineIndex
-from .convert import SOURCE, edits_to_workspace_edit
-from .server import ZcsecServer, server
+from .convert import SOURCE, edits_to_workspace_edit, to_position
+from .server import ZcsecServer
 
 TITLE_PREFIX = "zcsec: "
 MARKER = "zcsec-disable-next-line"
@@ -40,10 +40,6 @@ _CSD_MARKER = re.compile(r"^\*[ \t]*zcsec-disable-next-line\b(?P<codes>(?:[ \t,]
 _CODE_SPLIT = re.compile(r"[\s,]+")
 
 
-@server.feature(
-    lsp.TEXT_DOCUMENT_CODE_ACTION,
-    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix], resolve_provider=False),
-)
 def code_actions(ls: ZcsecServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     if not _kind_wanted(params.context.only):
         return None
@@ -52,8 +48,8 @@ def code_actions(ls: ZcsecServer, params: lsp.CodeActionParams) -> list[lsp.Code
     if not diagnostics:
         return None
     text = _text_of(ls, uri)
-    kind = _file_kind(ls, uri, text)
-    source = SourceText(text, kind) if text is not None and kind is not None else None
+    kind = _file_kind(ls, uri)
+    source = DocumentText(text, kind) if text is not None and kind is not None else None
     fixes_current = _fixes_current(ls, uri)
     actions: list[lsp.CodeAction] = []
     suppress: list[lsp.CodeAction] = []
@@ -118,7 +114,7 @@ def _fixes_current(ls: ZcsecServer, uri: str) -> bool:
 
 
 # -- suppression ------------------------------------------------------------------
-class SourceText:
+class DocumentText:
     """The text of one document with what the suppress actions need,
     computed once per request."""
 
@@ -151,7 +147,7 @@ class SourceText:
         return self._kinds
 
 
-def suppress_action(uri: str, source: SourceText, diag: lsp.Diagnostic) -> lsp.CodeAction | None:
+def suppress_action(uri: str, source: DocumentText, diag: lsp.Diagnostic) -> lsp.CodeAction | None:
     code = diag.code
     if not isinstance(code, str) or not re.fullmatch(r"[\w\-]+", code):
         return None
@@ -174,11 +170,6 @@ def _eol_of(text: str, index: LineIndex, line: int) -> str:
     return m.group(0) if m else "\n"
 
 
-def _position(index: LineIndex, offset: int) -> lsp.Position:
-    p = index.position(offset)
-    return lsp.Position(p.line, p.character)
-
-
 def _extend(index: LineIndex, line: int, codes: str, codes_end: int, code: str, replace_to: int | None = None) -> lsp.TextEdit | None:
     """Add ``code`` after the code list ending at ``codes_end`` (an offset
     in the line ``line``); None when the list already covers it."""
@@ -188,10 +179,10 @@ def _extend(index: LineIndex, line: int, codes: str, codes_end: int, code: str, 
     sep = ", " if "," in codes else " "
     start = index.starts[line] + codes_end
     end = start if replace_to is None else index.starts[line] + replace_to
-    return lsp.TextEdit(range=lsp.Range(_position(index, start), _position(index, end)), new_text=sep + code)
+    return lsp.TextEdit(range=lsp.Range(to_position(index, start), to_position(index, end)), new_text=sep + code)
 
 
-def xml_suppress_edit(source: SourceText, line: int, code: str) -> lsp.TextEdit | None:
+def xml_suppress_edit(source: DocumentText, line: int, code: str) -> lsp.TextEdit | None:
     text, index = source.text, source.index
     if line < 0 or line >= index.line_count:
         return None
@@ -273,7 +264,7 @@ def _tag_end(text: str, lt: int, doctype: bool) -> int:
     return -1
 
 
-def csd_suppress_edit(source: SourceText, line: int, code: str) -> lsp.TextEdit | None:
+def csd_suppress_edit(source: DocumentText, line: int, code: str) -> lsp.TextEdit | None:
     text, index = source.text, source.index
     kinds = source.record_kinds
     if line < 0 or line >= min(index.line_count, len(kinds)) or kinds[line] != "record":
@@ -321,18 +312,14 @@ def _text_of(ls: ZcsecServer, uri: str) -> str | None:
         return None
 
 
-def _file_kind(ls: ZcsecServer, uri: str, text: str | None) -> str | None:
-    """'liberty' or 'csd'."""
+def _file_kind(ls: ZcsecServer, uri: str) -> str | None:
+    """'liberty' or 'csd', as the analysis decided it."""
     path = ls.path_of(uri)
-    if path is not None:
-        try:
-            return ls.service.kind(path)
-        except Exception:  # noqa: BLE001
-            pass
-    doc = ls.open_document(uri)
-    language = getattr(doc, "language_id", None)
-    if language == "xml" or uri.lower().endswith(".xml"):
-        return "liberty"
-    if text is not None and text.lstrip().startswith("<"):
-        return "liberty"
-    return "csd" if text is not None else None
+    return ls.service.kind(path) if path is not None else None
+
+
+def register(server: ZcsecServer) -> None:
+    server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix], resolve_provider=False),
+    )(code_actions)

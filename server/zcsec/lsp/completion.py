@@ -1,21 +1,19 @@
 """textDocument/completion: a thin adapter over :mod:`zcsec.ide.completion`.
 
 The analysis decides what to offer; this module only reads the request,
-converts positions in the encoding the client negotiated, and turns zcsec's
-items into LSP ones according to what the client supports (snippets,
+converts positions, and turns zcsec's items into LSP ones according to what the client supports (snippets,
 markdown, insert/replace edits, deprecation tags).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from lsprotocol import types as lsp
 
 from ..ide import completion as ide
 from ..text import LineIndex
-from ..workspace import norm
-from .server import ZcsecServer, server
+from .common import in_pool
+from .convert import span_range, to_offset
+from .server import ZcsecServer
 
 TRIGGER_CHARACTERS = ["<", " ", '"', "{", "(", ":"]
 
@@ -34,46 +32,6 @@ _KINDS = {
     ide.KEYWORD: lsp.CompletionItemKind.Property,
 }
 _RETRIGGER = lsp.Command(title="Suggest", command="editor.action.triggerSuggest")
-
-
-class _Positions:
-    """Offsets <-> LSP positions in the client's position encoding."""
-
-    def __init__(self, index: LineIndex, encoding: str) -> None:
-        self.index = index
-        self.encoding = str(getattr(encoding, "value", encoding) or "utf-16").lower()
-
-    def _units(self, s: str) -> int:
-        if self.encoding == "utf-8":
-            return len(s.encode("utf-8", errors="surrogatepass"))
-        return len(s)  # utf-32: code points
-
-    def offset(self, pos: lsp.Position) -> int:
-        if self.encoding not in ("utf-8", "utf-32"):
-            return self.index.offset(pos.line, pos.character)
-        idx = self.index
-        if pos.line < 0:
-            return 0
-        if pos.line >= len(idx.starts):
-            return len(idx.text)
-        start, end = idx.starts[pos.line], idx.ends[pos.line]
-        units = 0
-        for i in range(start, end):
-            if units >= pos.character:
-                return i
-            units += self._units(idx.text[i])
-        return end
-
-    def position(self, offset: int) -> lsp.Position:
-        if self.encoding not in ("utf-8", "utf-32"):
-            p = self.index.position(offset)
-            return lsp.Position(p.line, p.character)
-        line = self.index.line_of(offset)
-        start = self.index.starts[line]
-        return lsp.Position(line, self._units(self.index.text[start : min(offset, self.index.ends[line])]))
-
-    def range(self, start: int, end: int) -> lsp.Range:
-        return lsp.Range(self.position(start), self.position(end))
 
 
 class _Client:
@@ -98,14 +56,14 @@ class _Client:
         self.retrigger = getattr(markdown, "parser", None) == "marked"
 
 
-def _convert(item: ide.CompletionItem, pos: _Positions, offset: int, client: _Client) -> lsp.CompletionItem:
+def _convert(item: ide.CompletionItem, index: LineIndex, offset: int, client: _Client) -> lsp.CompletionItem:
     start, end = item.span
     if client.insert_replace and end > offset:
         edit: lsp.TextEdit | lsp.InsertReplaceEdit = lsp.InsertReplaceEdit(
-            new_text=item.insert_text, insert=pos.range(start, offset), replace=pos.range(start, end)
+            new_text=item.insert_text, insert=span_range(index, (start, offset)), replace=span_range(index, (start, end))
         )
     else:
-        edit = lsp.TextEdit(range=pos.range(start, end), new_text=item.insert_text)
+        edit = lsp.TextEdit(range=span_range(index, (start, end)), new_text=item.insert_text)
     doc = None
     if item.documentation:
         kind = lsp.MarkupKind.Markdown if client.markdown else lsp.MarkupKind.PlainText
@@ -126,28 +84,24 @@ def _convert(item: ide.CompletionItem, pos: _Positions, offset: int, client: _Cl
     )
 
 
-def _compute(ls: ZcsecServer, path: str, position: lsp.Position, trigger: str | None, client: _Client, encoding: str) -> lsp.CompletionList:
-    snap = ls.service.snapshot(path)
-    ws = snap.workspace
-    index = ide.document_index(ws, norm(path))
+def _compute(ls: ZcsecServer, path: str, position: lsp.Position, trigger: str | None, client: _Client) -> lsp.CompletionList:
+    ws = ls.service.snapshot(path).workspace
+    index = ws.index_for(path)
     if index is None:
         return lsp.CompletionList(is_incomplete=False, items=[])
-    pos = _Positions(index, encoding)
-    offset = pos.offset(position)
+    offset = to_offset(index, position)
     result = ide.complete(ws, path, offset, snippet_support=client.snippets, trigger=trigger)
-    return lsp.CompletionList(is_incomplete=False, items=[_convert(i, pos, offset, client) for i in result.items])
+    return lsp.CompletionList(is_incomplete=False, items=[_convert(i, index, offset, client) for i in result.items])
 
 
-@server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
-async def completion(ls: ZcsecServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-    path = ls.path_of(params.text_document.uri)
-    if path is None:
-        return None
-    trigger = None
-    ctx = params.context
-    if ctx is not None and ctx.trigger_kind == lsp.CompletionTriggerKind.TriggerCharacter:
-        trigger = ctx.trigger_character
-    client = _Client(ls)
-    encoding = getattr(ls.workspace, "position_encoding", None) or lsp.PositionEncodingKind.Utf16
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(ls.thread_pool, _compute, ls, path, params.position, trigger, client, encoding)
+def register(server: ZcsecServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
+    async def completion(ls: ZcsecServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+        path = ls.path_of(params.text_document.uri)
+        if path is None:
+            return None
+        trigger = None
+        ctx = params.context
+        if ctx is not None and ctx.trigger_kind == lsp.CompletionTriggerKind.TriggerCharacter:
+            trigger = ctx.trigger_character
+        return await in_pool(ls, "completion", _compute, ls, path, params.position, trigger, _Client(ls))

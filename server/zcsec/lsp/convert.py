@@ -1,4 +1,11 @@
-"""Conversions between zcsec's own types and LSP types."""
+"""Conversions between zcsec's own types and LSP types: URIs and paths,
+positions, findings and fixes.
+
+Positions: zcsec negotiates UTF-16 with every client (see
+:class:`~zcsec.lsp.server.ZcsecProtocol`), which is what
+:class:`~zcsec.text.LineIndex` counts, so converting is only a change of
+type.  Every adapter converts through the functions here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..findings import Edit, Finding, Fix
-from ..text import Range
+from ..text import LineIndex, Range
 
 SOURCE = "zcsec"
 
@@ -30,6 +37,21 @@ def path_to_uri(path: str) -> str:
 
 def to_range(r: Range) -> lsp.Range:
     return lsp.Range(lsp.Position(r.start.line, r.start.character), lsp.Position(r.end.line, r.end.character))
+
+
+def to_offset(index: LineIndex, pos: lsp.Position) -> int:
+    """The offset of a client position; positions past a line or the text are clamped."""
+    return index.offset(pos.line, pos.character)
+
+
+def to_position(index: LineIndex, offset: int) -> lsp.Position:
+    p = index.position(offset)
+    return lsp.Position(p.line, p.character)
+
+
+def span_range(index: LineIndex, span: tuple[int, int]) -> lsp.Range:
+    """The LSP range of an offset span (an end before the start is read as the start)."""
+    return to_range(index.range(span[0], span[1]))
 
 
 def fix_to_json(fix: Fix) -> dict:

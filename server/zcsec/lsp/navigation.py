@@ -8,10 +8,10 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from ..ide import navigation as nav
 from ..text import LineIndex
-from ..workspace import Workspace, norm
-from .convert import path_to_uri
-from .hover import _encoding, in_pool, model_index, to_lsp_range, to_offset, workspace_for
-from .server import ZcsecServer, server
+from ..workspace import Workspace
+from .common import in_pool, uri_for, workspace_for
+from .convert import path_to_uri, span_range, to_offset
+from .server import ZcsecServer
 
 _SYMBOL_KINDS = {
     "connection": lsp.SymbolKind.Interface,
@@ -28,27 +28,12 @@ _SYMBOL_KINDS = {
 }
 
 
-def uri_for(ls: ZcsecServer, path: str) -> str:
-    """The URI the client uses for ``path`` when the document is open, else a file URI."""
-    p = norm(path)
-    try:
-        for uri in list(ls.workspace.text_documents):
-            if ls.path_of(uri) == p:
-                return uri
-    except Exception:  # noqa: BLE001
-        pass
-    return path_to_uri(p)
+def _range_in(ws: Workspace, path: str, span: tuple[int, int]) -> lsp.Range:
+    return span_range(ws.index_for(path) or LineIndex(""), span)
 
 
-def _range_in(ws: Workspace, path: str, span: tuple[int, int], enc: str) -> lsp.Range:
-    index = model_index(ws, path)
-    if index is None:
-        index = ws.index_for(path) or LineIndex("")
-    return to_lsp_range(index, span, enc)
-
-
-def _locations(ls: ZcsecServer, ws: Workspace, locs: list[nav.Location], enc: str) -> list[lsp.Location]:
-    return [lsp.Location(uri_for(ls, loc.path), _range_in(ws, loc.path, loc.span, enc)) for loc in locs]
+def _locations(ls: ZcsecServer, ws: Workspace, locs: list[nav.Location]) -> list[lsp.Location]:
+    return [lsp.Location(uri_for(ls, loc.path), _range_in(ws, loc.path, loc.span)) for loc in locs]
 
 
 # -- definition -------------------------------------------------------------
@@ -59,14 +44,8 @@ def compute_definition(ls: ZcsecServer, uri: str, position: lsp.Position) -> lis
     if found is None:
         return None
     ws, path, index = found
-    enc = _encoding(ls)
-    locs = nav.definition(ws, path, to_offset(index, position, enc))
-    return _locations(ls, ws, locs, enc) or None
-
-
-@server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-async def definition(ls: ZcsecServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
-    return await in_pool(ls, "definition", compute_definition, ls, params.text_document.uri, params.position)
+    locs = nav.definition(ws, path, to_offset(index, position))
+    return _locations(ls, ws, locs) or None
 
 
 # -- references ---------------------------------------------------------------
@@ -77,15 +56,8 @@ def compute_references(ls: ZcsecServer, uri: str, position: lsp.Position, includ
     if found is None:
         return []
     ws, path, index = found
-    enc = _encoding(ls)
-    locs = nav.references(ws, path, to_offset(index, position, enc), include_declaration)
-    return _locations(ls, ws, locs, enc)
-
-
-@server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
-async def references(ls: ZcsecServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
-    include = bool(params.context.include_declaration) if params.context is not None else True
-    return await in_pool(ls, "references", compute_references, ls, params.text_document.uri, params.position, include, default=[])
+    locs = nav.references(ws, path, to_offset(index, position), include_declaration)
+    return _locations(ls, ws, locs)
 
 
 # -- rename -------------------------------------------------------------------
@@ -96,17 +68,11 @@ def compute_prepare_rename(ls: ZcsecServer, uri: str, position: lsp.Position) ->
     if found is None:
         return None
     ws, path, index = found
-    enc = _encoding(ls)
-    result = nav.prepare_rename(ws, path, to_offset(index, position, enc))
+    result = nav.prepare_rename(ws, path, to_offset(index, position))
     if result is None:
         return None
     span, text = result
-    return lsp.PrepareRenamePlaceholder(range=to_lsp_range(index, span, enc), placeholder=text)
-
-
-@server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
-async def prepare_rename(ls: ZcsecServer, params: lsp.PrepareRenameParams) -> lsp.PrepareRenamePlaceholder | None:
-    return await in_pool(ls, "prepareRename", compute_prepare_rename, ls, params.text_document.uri, params.position)
+    return lsp.PrepareRenamePlaceholder(range=span_range(index, span), placeholder=text)
 
 
 def compute_rename(ls: ZcsecServer, uri: str, position: lsp.Position, new_name: str) -> lsp.WorkspaceEdit | nav.RenameError | None:
@@ -114,38 +80,29 @@ def compute_rename(ls: ZcsecServer, uri: str, position: lsp.Position, new_name: 
     if found is None:
         return None
     ws, path, index = found
-    enc = _encoding(ls)
     try:
-        edits = nav.rename(ws, path, to_offset(index, position, enc), new_name)
+        edits = nav.rename(ws, path, to_offset(index, position), new_name)
     except nav.RenameError as exc:
         return exc
     if edits is None:
         return None
     changes: dict[str, list[lsp.TextEdit]] = {}
     for p, lst in edits.items():
-        changes[uri_for(ls, p)] = [lsp.TextEdit(range=_range_in(ws, p, e.span, enc), new_text=e.new_text) for e in lst]
+        changes[uri_for(ls, p)] = [lsp.TextEdit(range=_range_in(ws, p, e.span), new_text=e.new_text) for e in lst]
     return lsp.WorkspaceEdit(changes=changes)
-
-
-@server.feature(lsp.TEXT_DOCUMENT_RENAME)
-async def rename(ls: ZcsecServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
-    result = await in_pool(ls, "rename", compute_rename, ls, params.text_document.uri, params.position, params.new_name)
-    if isinstance(result, nav.RenameError):
-        raise JsonRpcInvalidParams(str(result))
-    return result
 
 
 # -- document symbols ---------------------------------------------------------------
 
 
-def _symbol(sym: nav.Symbol, index: LineIndex, enc: str) -> lsp.DocumentSymbol:
+def _symbol(sym: nav.Symbol, index: LineIndex) -> lsp.DocumentSymbol:
     return lsp.DocumentSymbol(
         name=sym.name or "?",
         detail=sym.detail,
         kind=_SYMBOL_KINDS.get(sym.kind, lsp.SymbolKind.Object),
-        range=to_lsp_range(index, sym.span, enc),
-        selection_range=to_lsp_range(index, sym.selection_span, enc),
-        children=[_symbol(c, index, enc) for c in sym.children] or None,
+        range=span_range(index, sym.span),
+        selection_range=span_range(index, sym.selection_span),
+        children=[_symbol(c, index) for c in sym.children] or None,
     )
 
 
@@ -154,13 +111,7 @@ def compute_symbols(ls: ZcsecServer, uri: str) -> list[lsp.DocumentSymbol]:
     if found is None:
         return []
     ws, path, index = found
-    enc = _encoding(ls)
-    return [_symbol(s, index, enc) for s in nav.document_symbols(ws, path)]
-
-
-@server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-async def document_symbols(ls: ZcsecServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
-    return await in_pool(ls, "documentSymbol", compute_symbols, ls, params.text_document.uri, default=[])
+    return [_symbol(s, index) for s in nav.document_symbols(ws, path)]
 
 
 # -- document links -------------------------------------------------------------------
@@ -171,13 +122,38 @@ def compute_links(ls: ZcsecServer, uri: str) -> list[lsp.DocumentLink]:
     if found is None:
         return []
     ws, path, index = found
-    enc = _encoding(ls)
     return [
-        lsp.DocumentLink(range=to_lsp_range(index, link.span, enc), target=path_to_uri(link.target), tooltip=link.target)
+        lsp.DocumentLink(range=span_range(index, link.span), target=path_to_uri(link.target), tooltip=link.target)
         for link in nav.document_links(ws, path)
     ]
 
 
-@server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_LINK, lsp.DocumentLinkOptions(resolve_provider=False))
-async def document_links(ls: ZcsecServer, params: lsp.DocumentLinkParams) -> list[lsp.DocumentLink]:
-    return await in_pool(ls, "documentLink", compute_links, ls, params.text_document.uri, default=[])
+def register(server: ZcsecServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+    async def definition(ls: ZcsecServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
+        return await in_pool(ls, "definition", compute_definition, ls, params.text_document.uri, params.position)
+
+    @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
+    async def references(ls: ZcsecServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
+        include = bool(params.context.include_declaration) if params.context is not None else True
+        return await in_pool(ls, "references", compute_references, ls, params.text_document.uri, params.position, include)
+
+    @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+    async def prepare_rename(ls: ZcsecServer, params: lsp.PrepareRenameParams) -> lsp.PrepareRenamePlaceholder | None:
+        return await in_pool(ls, "prepareRename", compute_prepare_rename, ls, params.text_document.uri, params.position)
+
+    @server.feature(lsp.TEXT_DOCUMENT_RENAME)
+    async def rename(ls: ZcsecServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+        result = await in_pool(ls, "rename", compute_rename, ls, params.text_document.uri, params.position, params.new_name)
+        if isinstance(result, nav.RenameError):
+            raise JsonRpcInvalidParams(str(result))
+        return result
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def document_symbols(ls: ZcsecServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        return await in_pool(ls, "documentSymbol", compute_symbols, ls, params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_LINK, lsp.DocumentLinkOptions(resolve_provider=False))
+    async def document_links(ls: ZcsecServer, params: lsp.DocumentLinkParams) -> list[lsp.DocumentLink]:
+        return await in_pool(ls, "documentLink", compute_links, ls, params.text_document.uri)
+
