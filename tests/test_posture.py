@@ -495,3 +495,31 @@ def test_caller_of_each_connection(tmp_path):
     c = callers('<basicRegistry id="b"/>\n<mpJwt id="jwt"/>\n' + ipic)
     assert c["cics"].registry == "basic" and "JWTs" in c["cics"].summary
     assert c["cics"].to_json()["kind"] == "authenticated"
+
+
+def test_a_posture_that_fails_is_an_internal_error_at_its_element_not_a_silent_gap(tmp_path, monkeypatch, capsys):
+    """Issue 13: a connection whose posture cannot be computed surfaces as a
+    rule failure does (internal-error), at the element; the other
+    connections keep their posture."""
+    import zcsec.posture
+
+    def broken(*args):
+        raise KeyError("simulated")
+
+    monkeypatch.setattr(zcsec.posture, "cics_posture", broken)
+    base = workspace(
+        tmp_path,
+        '<zosconnect_cicsIpicConnection id="cics" host="cics.example.com" port="1491"/>\n'
+        '<zosconnect_zosConnectServiceRestClientConnection id="db2" host="db2.example.com" port="4443" sslCertsRef="outTls"/>\n',
+    )
+    result = analyse([str(base)])
+    [err] = [f for f in result.findings if f.code == "internal-error"]
+    text = (base / "server.xml").read_text()
+    line = text[: text.index("<zosconnect_cicsIpicConnection")].count("\n")
+    assert (err.range.start.line, err.range.start.character, err.range.end.character) == (line, 5, 5 + len("zosconnect_cicsIpicConnection"))
+    assert "KeyError" in err.message and "zosconnect_cicsIpicConnection" in err.message
+    assert [p.provider for p in rows(base)] == ["rest"]
+    assert main(["posture", str(base)]) == 0
+    assert "internal" not in capsys.readouterr().out
+    main(["posture", str(base)])
+    assert "could not work out the security of this zosconnect_cicsIpicConnection" in capsys.readouterr().err

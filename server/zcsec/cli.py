@@ -69,6 +69,9 @@ def cmd_posture(args: argparse.Namespace) -> int:
         files_read += sum(1 for _ in result.workspace.files())
         for cfg in result.workspace.configs:
             rows.extend(postures(result.workspace, cfg))
+        for f in result.findings:
+            if f.code == "internal-error":  # a connection the table cannot show, said as `check` says it
+                sys.stderr.write(f"zcsec: {f.path}:{f.range.start.line + 1}:{f.range.start.character + 1}: {f.message}\n")
     if files_read == 0:
         sys.stderr.write("zcsec: no Liberty configuration could be read from the given paths\n")
         return 2
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "posture":
         return cmd_posture(args)
     if args.command == "serve":
-        from .lsp.server import start
+        from .lsp.app import start
 
         if args.tcp and not args.tcp.rpartition(":")[2].isdigit():
             parser.error("--tcp needs HOST:PORT")

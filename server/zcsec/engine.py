@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .csdparse import CsdDocument
 from .findings import Finding, Severity
+from .posture import posture_failures
 from .rules import RULES
 from .rules.registry import CONFIG, CSD_FILE, WORKSPACE, XML_FILE, Context, Rule
 from .text import LineIndex
@@ -97,6 +98,10 @@ def run_rules(ws: Workspace, only_paths: set[str] | None = None) -> list[Finding
         for r in rules_in_scope(CSD_FILE):
             if enabled(r):
                 run(r, Context(r, ws, None, f))
+    for cfg in ws.configs:
+        for ce, exc in posture_failures(ws, cfg):
+            message = f"zcsec could not work out the security of this {ce.name} ({type(exc).__name__}); its security rules may be incomplete; please report it"
+            raw.append(Finding("internal-error", Severity.WARNING, message, ce.path, ce.element.name_span))
     return finish(ws, raw, only_paths)
 
 

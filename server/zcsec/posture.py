@@ -538,9 +538,20 @@ def _compute(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
                 out.append(rest_posture(ws, cfg, ce))
             elif name == "zosconnect_localAdaptersConnectService" or (name == "connectionFactory" and cfg.children(ce, "properties.ola") and ce.id not in _wola_factories_in_use(cfg)):
                 out.append(wola_posture(ws, cfg, ce))
-        except (ValueError, AttributeError, TypeError):
-            continue
+        except Exception as exc:  # noqa: BLE001 - a bug here must not hide the other connections
+            # Not dropped in silence: the engine reports it as internal-error
+            # at the element, as it does for a rule that fails.
+            cfg.cache.setdefault(FAILURES, []).append((ce, exc))
     return out
+
+
+FAILURES = "posture-failures"
+
+
+def posture_failures(ws: Workspace, cfg: LibertyConfig) -> list[tuple[ConfigElement, Exception]]:
+    """The connections whose posture could not be computed, with the error."""
+    postures(ws, cfg)
+    return list(cfg.cache.get(FAILURES, []))
 
 
 def is_encoded(value: str) -> bool:
