@@ -475,6 +475,26 @@ def test_csd_globs_classify_txt_files(tmp_path):
     assert sorted(res.discovered.csd) == sorted([str(defs), str(tmp_path / "csd" / "notes.txt")])
 
 
+def test_the_editor_and_the_cli_find_the_same_csd_files_through_globs(tmp_path):
+    """Issue 13: one way to build a workspace.  A CSD file that only the
+    project's csd_files glob names is part of the workspace in the language
+    server too, while it is not even open, so the editor reports what CI does."""
+    from zcsec.analysis import analyse_projects
+    from zcsec.service import AnalysisService
+
+    write(tmp_path, ".zcsec.toml", 'csd_files = ["csd/*.txt"]\n')
+    defs = write(tmp_path, "csd/defs.txt", " DEFINE\n   IPCONN(ZCEECONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC1)\n")
+    xml = write(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="c" host="h" port="1491"/>'))
+    [cli] = analyse_projects([str(tmp_path)])
+    service = AnalysisService([str(tmp_path)])
+    editor = service.snapshot(str(xml))
+    assert str(defs) in editor.workspace.csd.files and str(defs) in cli.workspace.csd.files
+    def key(f):
+        return (f.path, f.code, f.range.start.line, f.range.start.character, f.message)
+    assert sorted(map(key, editor.findings)) == sorted(map(key, cli.findings))
+    assert editor.findings
+
+
 def test_csd_model_links(tmp_path):
     write(tmp_path, "csd/zcipic.csd", CSD)
     res = run(tmp_path)

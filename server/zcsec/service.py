@@ -13,13 +13,11 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .analysis import catalogue_for
-from .engine import run_rules
+from .analysis import build, find_inputs, load_project_for, project_key
 from .findings import Finding
-from .project import ProjectConfig, find_project_file, load_project
-from .workspace import OPEN, FileStore, Workspace, discover, file_kind, norm
+from .project import ProjectConfig
+from .workspace import OPEN, FileStore, Workspace, file_kind, norm
 
 
 @dataclass(slots=True)
@@ -89,19 +87,16 @@ class AnalysisService:
 
     # -- projects and files -----------------------------------------------------
     def project_key(self, path: str) -> str:
-        found = find_project_file(Path(path))
-        if found is not None:
-            return str(found)
+        """The project of ``path``: its .zcsec.toml, else its workspace folder
+        (else its own folder)."""
         p = norm(path)
-        for root in sorted(self.roots, key=len, reverse=True):
-            if p == root or p.startswith(root + os.sep):
-                return root
-        return os.path.dirname(p)
+        fallback = next((root for root in sorted(self.roots, key=len, reverse=True) if p == root or p.startswith(root + os.sep)), os.path.dirname(p))
+        return project_key(p, fallback) or fallback
 
     def project(self, key: str) -> ProjectConfig:
         proj = self._projects.get(key)
         if proj is None:
-            proj = load_project(Path(key)) if key.endswith(".zcsec.toml") else ProjectConfig()
+            proj = load_project_for(key)
             if self.settings_project is not None:
                 proj = merge_settings(proj, self.settings_project)
             self._projects[key] = proj
@@ -116,9 +111,7 @@ class AnalysisService:
         files: dict[str, dict[str, str]] = {}
         kinds: dict[str, str] = {}
         if self.roots:
-            found = discover(self.roots, ProjectConfig(), self.store)
-            kinds.update((p, "liberty") for p in found.liberty)
-            kinds.update((p, "csd") for p in found.csd)
+            kinds.update(find_inputs(self.roots, self.store).kinds())
         for p in sorted(self.open_paths - set(kinds)):
             kinds[p] = self.kind(p) or "liberty"
         for p, kind in kinds.items():
@@ -144,15 +137,9 @@ class AnalysisService:
             if p not in files:
                 files[p] = self.kind(p) or "liberty"
             project = self.project(key)
-            catalogue = catalogue_for(project)
             if self.store.max_size != project.max_file_size:
                 self.store.max_size = project.max_file_size
-            ws = Workspace(catalogue, project, self.store)
-            liberty, csd = [], []
-            for f, kind in files.items():
-                (csd if kind == "csd" else liberty).append(f)
-            ws.build(liberty, csd)
-            findings = run_rules(ws)
+            ws, findings = build(files, project, self.store)
             by_path: dict[str, list[Finding]] = {}
             for f in findings:
                 by_path.setdefault(f.path, []).append(f)

@@ -716,6 +716,12 @@ class Discovered:
     csd: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
 
+    def kinds(self) -> dict[str, str]:
+        """Every file found, with its kind ('liberty' or 'csd')."""
+        out = {p: "liberty" for p in self.liberty}
+        out.update((p, "csd") for p in self.csd)
+        return out
+
 
 def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> Discovered:
     """Find Liberty XML files (with a <server> root) and CSD input below the
@@ -926,12 +932,3 @@ class Workspace:
             return None
         src = self.store.source(p)
         return LineIndex(src.text) if src.text is not None else None
-
-
-def load_workspace(paths: Iterable[str], catalogue: Catalogue, project: ProjectConfig, store: FileStore | None = None) -> tuple[Workspace, Discovered]:
-    ws = Workspace(catalogue, project, store)
-    found = discover(paths, project, ws.store)
-    ws.build(found.liberty, found.csd)
-    for p, why in found.unreadable:
-        ws.problems.append(ModelProblem("file-unreadable", p, (0, 0), why))
-    return ws, found

@@ -17,12 +17,11 @@ if str(ROOT) not in sys.path:  # for tests.fuzz (the fuzz tooling)
 
 from tests.fuzz.lspclient import LspProcess  # noqa: E402
 
-from zcsec.analysis import analyse, catalogue_for  # noqa: E402
-from zcsec.engine import run_rules  # noqa: E402
+from zcsec.analysis import analyse, build  # noqa: E402
 from zcsec.findings import Finding  # noqa: E402
 from zcsec.project import ProjectConfig  # noqa: E402
 from zcsec.text import LineIndex  # noqa: E402
-from zcsec.workspace import FileStore, Workspace, load_workspace  # noqa: E402
+from zcsec.workspace import FileStore, Workspace, discover  # noqa: E402
 
 
 def utf16_len(s: str) -> int:
@@ -94,8 +93,7 @@ def analyse_overlays(files: dict[str, str], folder: Path, project: ProjectConfig
     store = FileStore(project.max_file_size)
     for path, text in files.items():
         store.set_overlay(path, text)
-    ws, _found = load_workspace([str(folder)], catalogue_for(project), project, store)
-    findings = run_rules(ws)
+    ws, findings = build(discover([str(folder)], project, store).kinds(), project, store)
     check_findings(ws, findings)
     return ws, findings
 
