@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from conftest import make_client
 from lsprotocol import types as lsp
@@ -166,6 +167,11 @@ async def test_on_open_exact_ranges_codes_severities_and_version(client):
         ("cics-credentials-in-clear", lsp.DiagnosticSeverity.Warning, 5, 87, 5, 91),  # "cred" of authDataRef
         ("password-clear-text", lsp.DiagnosticSeverity.Warning, 6, 59, 6, 65),  # "secret"
     }
+    for d in pub.diagnostics:  # each links to its own section of the rules' documentation
+        href = d.code_description.href
+        assert href.startswith("file://") and href.endswith(f"/rules.md#{d.code}"), href
+        doc = Path(unquote(urlparse(href).path)).read_text(encoding="utf-8")
+        assert f"\n### {d.code}\n" in doc
 
 
 async def test_incremental_change_publishes_for_the_new_version(client):

@@ -14,6 +14,7 @@ import os
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
+from ..docs import rule_doc_uri
 from ..findings import Edit, Finding, Fix
 from ..text import LineIndex, Range
 
@@ -69,11 +70,13 @@ def to_diagnostic(f: Finding) -> lsp.Diagnostic:
         lsp.DiagnosticRelatedInformation(lsp.Location(path_to_uri(p), to_range(r)), note)
         for p, r, note in f.related_ranges
     ]
+    doc = rule_doc_uri(f.code)
     return lsp.Diagnostic(
         range=to_range(f.range),
         message=f.message,
         severity=lsp.DiagnosticSeverity(int(f.severity)),
         code=f.code,
+        code_description=lsp.CodeDescription(href=doc) if doc else None,
         source=SOURCE,
         related_information=related or None,
         data={"fixes": [fix_to_json(x) for x in f.fixes]} if f.fixes else None,
