@@ -20,8 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .catalogue import CsdCatalogue, CsdCommandSpec, CsdKeywordSpec, CsdResourceSpec, Resolution, resolve_abbreviation
-
-Span = tuple[int, int]
+from .text import Span
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _WORD = re.compile(r"[A-Za-z0-9$@#_\-]+")
@@ -439,7 +438,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
         if value is None:
             # A bare word: a flag of the current command, or a new command.
             if current is not None and current.spec is not None:
-                flags = {k: s for k, s in _keywords_of(current).items() if s.type == "flag"}
+                flags = {k: s for k, s in keyword_specs(current).items() if s.type == "flag"}
                 res = resolve_abbreviation(word, flags) if flags else Resolution("unknown", None)
                 if res.status in ("exact", "abbrev"):
                     current.keywords.append(CsdKeyword(word, wspan, res, None, None, flags[res.name]))
@@ -449,7 +448,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
             res = catalogue.command(word)
             if res.status == "unknown" and current is not None and current.verb is not None and not _looks_like_command(logical, m.start(), after):
                 # Not a command: keep it as an (unknown) operand of the current command.
-                kws = _keywords_of(current)
+                kws = keyword_specs(current)
                 kres = resolve_abbreviation(word, kws)
                 current.keywords.append(CsdKeyword(word, wspan, kres, None, None, kws.get(kres.name) if kres.name else None))
                 current.end = wspan[1]
@@ -480,7 +479,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
                 current.end = end_src
                 pos = after
                 continue
-        kws = _keywords_of(current)
+        kws = keyword_specs(current)
         kres = resolve_abbreviation(word, kws) if kws else Resolution("unknown", None)
         current.keywords.append(CsdKeyword(word, wspan, kres, value, vspan, kws.get(kres.name) if kres.name else None, closed))
         current.end = end_src
@@ -499,7 +498,9 @@ def _looks_like_command(logical: str, start: int, after: int) -> bool:
     return _OPERAND_AHEAD.match(logical, after) is not None
 
 
-def _keywords_of(cmd: CsdCommand) -> dict[str, CsdKeywordSpec]:
+def keyword_specs(cmd: CsdCommand) -> dict[str, CsdKeywordSpec]:
+    """The keywords the catalogue knows for ``cmd``: its command's and its
+    resource type's, by full name."""
     kws: dict[str, CsdKeywordSpec] = {}
     if cmd.spec is not None:
         kws.update(cmd.spec.keywords)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from .text import Range
+from .text import Range, Span
 
-Span = tuple[int, int]
 
 
 class Severity(IntEnum):

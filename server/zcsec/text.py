@@ -12,6 +12,10 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+# A stretch of text as (start, end) offsets, end excluded: what every parser
+# records and every rule reports.
+Span = tuple[int, int]
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 

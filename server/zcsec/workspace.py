@@ -23,10 +23,9 @@ from .csdparse import CsdCommand, CsdDocument, parse_csd
 from .findings import Severity
 from .project import ProjectConfig
 from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, has_server_root, read_source
-from .text import LineIndex
+from .text import LineIndex, Span
 from .xmlparse import Element, XmlDocument, parse_xml
 
-Span = tuple[int, int]
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _BINARY_SERVER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?server[\s>/]")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-Span = tuple[int, int]
+from .text import Span
 
 _NAME = r"(?:[^\W\d]|:)[\w.\-:]*"
 _NAME_RE = re.compile(_NAME)
