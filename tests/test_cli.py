@@ -333,6 +333,8 @@ def test_rules_json(capsys):
         assert r["severity"] in ("error", "warning", "information", "hint")
         assert r["title"] and r["rationale"]
         assert r["category"] in ("security", "schema", "csd", "syntax", "model")
+        # The file that defines the rule, relative to the repository root.
+        assert r["file"].startswith("server/zcsec/rules/") and (REPO_ROOT / r["file"]).is_file()
 
 
 def test_codes_emitted_are_listed(tree, capsys):

@@ -1,4 +1,5 @@
-"""Security rules (category "security": rules/cics.py and rules/providers.py).
+"""Security rules (category "security": rules/cics.py, ims.py, mq.py, rest.py,
+wola.py, liberty.py, caller.py and transport.py).
 
 Every rule has at least one failing fixture, asserted with its exact code,
 severity and the start of its range, and at least one passing fixture that
@@ -7,8 +8,9 @@ server.xml, a .csd where CICS is involved, and a .zcsec.toml (empty unless a
 test sets facts).  Fact-dependent severities, per-connection and per-host
 facts and the machine-applicable fixes are covered as well.
 
-The last tests check that every security rule has a failing and a passing
-case in this module, and that the catalogue documents every rule.
+Tests near the end check that every security rule has a failing and a
+passing case in this module, and that the catalogue documents every rule;
+the documented examples of every rule run in test_rule_examples.py.
 """
 
 from __future__ import annotations
@@ -30,10 +32,6 @@ from zcsec.text import LineIndex
 E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 
 SECURITY = sorted(code for code, r in RULES.items() if r.category == "security")
-
-# Codes whose failing / passing assertion has run in this session.
-FAILED: set[str] = set()
-PASSED: set[str] = set()
 
 OA2_FEATURES = (
     "zosconnect:zosConnect-2.0",
@@ -116,14 +114,12 @@ def expect(findings: list[Finding], code: str, severity: Severity, path: Path, n
     [f] = hits
     assert f.severity == severity, (code, f.severity, f.message)
     assert f.message
-    FAILED.add(code)
     return f
 
 
 def silent(findings: list[Finding], *codes: str) -> None:
     for code in codes:
         assert of(findings, code) == [], [(f.code, f.message) for f in of(findings, code)]
-        PASSED.add(code)
 
 
 def apply(text: str, edits) -> str:
@@ -1197,7 +1193,7 @@ def test_security_findings_can_be_suppressed(tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# Catalogue documentation and coverage (keep these last)
+# Catalogue documentation and coverage
 # ---------------------------------------------------------------------------
 
 
@@ -1422,15 +1418,3 @@ def test_cics_weak_cipher(tmp_path):
     for name, extra, ssl in (("file", "CIPHERS(strong.xml)", "YES"), ("strong", "CIPHERS(9E9F)", "YES"), ("nossl", "CIPHERS(0A)", "NO")):
         base, _, _ = cics_ws(tmp_path / name, ipic(), listener(ssl=ssl, extra="SOCKETCLOSE(NO) " + extra))
         silent(run(base), "cics-weak-cipher")
-
-
-def test_zz_every_security_rule_failed_and_passed_in_this_session(request):
-    """When the whole module ran in order, every security rule has had a
-    failing assertion (expect) and a silent one."""
-    items = [i for i in request.session.items if i.path == request.node.path]
-    names = {i.originalname if hasattr(i, "originalname") else i.name for i in items}
-    all_defined = {n for n, v in globals().items() if n.startswith("test_") and callable(v)}
-    if names != all_defined or items[-1] is not request.node:
-        pytest.skip("only meaningful when the whole module runs in file order")
-    assert set(SECURITY) <= FAILED, f"no failing assertion ran for {sorted(set(SECURITY) - FAILED)}"
-    assert set(SECURITY) <= PASSED, f"no passing assertion ran for {sorted(set(SECURITY) - PASSED)}"

@@ -151,6 +151,8 @@ def rules_text() -> str:
 
 
 def rules_json() -> str:
+    """Every rule as JSON; "file" is the file that defines it, relative to
+    the root of zcsec's repository (server/zcsec/rules/NAME.py)."""
     out = []
     for code in sorted(RULES):
         r = RULES[code]
@@ -167,6 +169,8 @@ def rules_json() -> str:
                 "good": r.good,
                 "fix": r.fix,
                 "settledBy": list(r.unsettled_by),
+                "exampleUntestable": r.example_untestable,
+                "file": r.source_file,
             }
         )
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
@@ -191,6 +195,12 @@ def rules_markdown() -> str:
         "`.zcsec.toml` (`[rules]`, see [configuration.md](configuration.md)); suppress one finding with",
         "`<!-- zcsec-disable-next-line CODE -->` in XML or a `* zcsec-disable-next-line CODE` record in CSD input.",
         "",
+        "zcsec's tests run every rule's examples: what is shown as flagged must be reported, what is shown as",
+        "accepted must not. An example is the body of a server.xml (the tests put it in a `<server>` with the",
+        "features of z/OS Connect OpenAPI 2 and its providers, unless it has a `<featureManager>` of its own), a",
+        "whole file that starts with `<server>` or `<?xml`, DFHCSDUP input, or several files, each after a line",
+        "`--- NAME` (`--- cics.csd`, `--- .zcsec.toml`).",
+        "",
     ]
     for cat, title in CATEGORY_TITLES:
         codes = sorted(c for c, r in RULES.items() if r.category == cat)
@@ -208,7 +218,7 @@ def rules_markdown() -> str:
             r = RULES[c]
             out.append(f"### {c}")
             out.append("")
-            out.append(f"**{r.title}** — default severity *{r.severity.label}*, provider *{r.provider}*.")
+            out.append(f"**{r.title}** — default severity *{r.severity.label}*, provider *{r.provider}*, defined in [`{r.source_file}`](../{r.source_file}).")
             out.append("")
             out.append(r.rationale)
             out.append("")
@@ -232,6 +242,9 @@ def rules_markdown() -> str:
                 out.append(r.good)
                 out.append("```")
                 out.append("")
+            if r.example_untestable:
+                out.append(f"No example: {r.example_untestable}.")
+                out.append("")
             if r.link:
                 out.append(f"Reference: <{r.link}>")
                 out.append("")
@@ -242,16 +255,7 @@ POSTURE_COLUMNS = ("Provider", "Connection", "Target", "Caller", "Transport", "B
 
 
 def _posture_row(p) -> list[str]:
-    cics = ""
-    if p.cics is not None:
-        parts = []
-        if p.cics.service is not None:
-            parts.append(f"TCPIPSERVICE {p.cics.service.name} SSL({p.cics.ssl})")
-        if p.cics.ipconn is not None:
-            parts.append(f"IPCONN {p.cics.ipconn.name} USERAUTH({p.cics.userauth}) LINKAUTH({p.cics.linkauth})")
-        elif p.cics.autoinstall:
-            parts.append("IPCONN autoinstalled")
-        cics = "; ".join(parts) or "-"
+    cics = p.cics.summary if p.cics is not None else None
     return [
         p.provider_name,
         f"{p.element.name} id={p.id}" if p.id else p.element.name,

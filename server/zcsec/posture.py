@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from .csdparse import CsdCommand
+from .text import Span
 from .workspace import ConfigElement, CsdModel, LibertyConfig, Workspace
-
-Span = tuple[int, int]
 
 CONNECTION_ELEMENTS = {
     "zosconnect_cicsIpicConnection": "cics",
@@ -47,6 +46,18 @@ class CicsSide:
     @property
     def ssl(self) -> str:
         return (self.service.upper("SSL") or "NO") if self.service is not None else "?"
+
+    @property
+    def summary(self) -> str | None:
+        """The CICS end in one line (the posture table and the VS Code view)."""
+        parts = []
+        if self.service is not None:
+            parts.append(f"TCPIPSERVICE {self.service.name} SSL({self.ssl})")
+        if self.ipconn is not None:
+            parts.append(f"IPCONN {self.ipconn.name} USERAUTH({self.userauth}) LINKAUTH({self.linkauth})")
+        elif self.autoinstall:
+            parts.append("IPCONN autoinstalled (default security)")
+        return "; ".join(parts) or None
 
     @property
     def userauth(self) -> str | None:

@@ -43,16 +43,6 @@ async def posture_request(ls: ZcsecServer, params) -> list[dict]:
                 for p in postures(ws, cfg):
                     index = p.element.file.index
                     d = p.to_json()
-                    counterpart = None
-                    if p.cics is not None:
-                        parts = []
-                        if p.cics.service is not None:
-                            parts.append(f"TCPIPSERVICE {p.cics.service.name} SSL({p.cics.ssl})")
-                        if p.cics.ipconn is not None:
-                            parts.append(f"IPCONN {p.cics.ipconn.name} USERAUTH({p.cics.userauth}) LINKAUTH({p.cics.linkauth})")
-                        elif p.cics.autoinstall:
-                            parts.append("IPCONN autoinstalled (default security)")
-                        counterpart = "; ".join(parts) or None
                     rows.append(
                         {
                             "provider": d["provider"],
@@ -70,7 +60,7 @@ async def posture_request(ls: ZcsecServer, params) -> list[dict]:
                             "identityDetail": d["identityDetail"],
                             "unknowns": d["unknowns"],
                             "caller": d["caller"],
-                            "counterpart": counterpart,
+                            "counterpart": p.cics.summary if p.cics is not None else None,
                         }
                     )
         return rows

@@ -4,9 +4,9 @@ request it passes on to a system of record (OpenAPI 2 API provider)."""
 from __future__ import annotations
 
 from ..findings import Edit, Fix, Severity
-from ..posture import Posture, postures, value_of
+from ..posture import Posture, value_of
 from ..workspace import ConfigElement, LibertyConfig
-from .common import attr_span
+from .common import attr_span, postures_of
 from .registry import CONFIG, Context, rule
 
 PROVIDER_AUTH = "https://www.ibm.com/docs/SS4SVW_3.0.0/securing/provider_authorization.html"
@@ -25,7 +25,7 @@ def _switched_off(cfg: LibertyConfig, name: str) -> list[ConfigElement]:
 
 
 def _provider_connections(ctx: Context) -> list[Posture]:
-    return [p for p in postures(ctx.workspace, ctx.config) if p.provider in _PROVIDER_SIDE and p.element.name != "zosconnect_endpointConnection"]
+    return [p for p in postures_of(ctx, *_PROVIDER_SIDE) if p.element.name != "zosconnect_endpointConnection"]
 
 
 _AS = {
@@ -56,8 +56,20 @@ def _set_true(ce: ConfigElement, name: str) -> Fix:
     provider="all",
     rationale="requireAuth=\"false\" lets any client call the APIs and services without a user ID. z/OS Connect still opens its connections to the systems of record, with the fixed credentials, PassTickets or link user they are configured with, so an anonymous caller acts as that user on CICS, IMS, MQ or Db2. Leave requireAuth at its default (true), or set it to false only on an API that reaches nothing that needs protecting.",
     link=PROVIDER_AUTH,
-    bad='<zosconnect_zosConnectManager requireAuth="false"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>\n<zosconnect_authData id="cred" user="ZCUSER" password="{aes}..."/>',
-    good='<zosconnect_zosConnectManager requireAuth="true"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>\n<zosconnect_authData id="cred" user="ZCUSER" password="{aes}..."/>',
+    bad=(
+        '<zosconnect_zosConnectManager requireAuth="false"/>\n'
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    authDataRef="cicsCred" sslCertsRef="zcTLS"/>\n'
+        '<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
+    good=(
+        '<zosconnect_zosConnectManager requireAuth="true"/>\n'
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    authDataRef="cicsCred" sslCertsRef="zcTLS"/>\n'
+        '<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
     fix="Set requireAuth=\"true\".",
 )
 def caller_unauthenticated(ctx: Context) -> None:
@@ -87,8 +99,14 @@ def caller_unauthenticated(ctx: Context) -> None:
     provider="all",
     rationale="requireSecure=\"false\" accepts requests on the HTTP port, so the caller's password, token or session cookie and the data of the request cross the network in clear. Keep requireSecure at its default (true), or close the HTTP port with httpPort=\"-1\".",
     link=BASIC_AUTH,
-    bad='<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="9080" httpsPort="9443"/>\n<zosconnect_zosConnectManager requireSecure="false"/>',
-    good='<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="-1" httpsPort="9443"/>\n<zosconnect_zosConnectManager requireSecure="false"/>',
+    bad=(
+        '<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="9080" httpsPort="9443"/>\n'
+        '<zosconnect_zosConnectManager requireSecure="false"/>'
+    ),
+    good=(
+        '<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="-1" httpsPort="9443"/>\n'
+        '<zosconnect_zosConnectManager requireSecure="false"/>'
+    ),
     fix="Set requireSecure=\"true\".",
 )
 def caller_over_plain_http(ctx: Context) -> None:
@@ -149,8 +167,18 @@ IDPROP = "https://www.ibm.com/support/knowledgecenter/SS4SVW_3.0.0/configuring/c
     provider="all",
     rationale="Identity propagation (CICS USERAUTH(IDENTIFY), MQ useCallerPrincipal, PassTickets for the caller) hands the caller's user ID to the system of record, which checks it against RACF. Users of a basic registry are names in server.xml, not SAF user IDs that RACF knows or has authenticated, so the system of record rejects the request or runs it under a user that merely has the same name. Authenticate callers with a SAF registry, or with LDAP and RACF distributed-identity mapping.",
     link=IDPROP,
-    bad='<basicRegistry id="basic"><user name="fred" password="{aes}..."/></basicRegistry>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>',
-    good='<safRegistry id="saf"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>',
+    bad=(
+        '<basicRegistry id="basic">\n'
+        '    <user name="fred" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>\n'
+        "</basicRegistry>\n"
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>'
+    ),
+    good=(
+        '<safRegistry id="saf"/>\n'
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>'
+    ),
 )
 def caller_not_saf_user(ctx: Context) -> None:
     for p in _provider_connections(ctx):
@@ -171,8 +199,21 @@ def caller_not_saf_user(ctx: Context) -> None:
     provider="all",
     rationale="When callers authenticate against an LDAP (or federated) registry and the connection passes their identity on, the system of record receives a distributed identity, not a SAF user ID. RACF must map it to one (RACMAP, IDIDMAP profiles), or the requests fail or run under an unintended user. The mapping lives in RACF, not in any file zcsec reads: say that it is in place with distributed_identity_mapping = true in [facts] of .zcsec.toml, and that it is not with false (then this is a warning).",
     link=IDPROP,
-    bad='<ldapRegistry id="ldap" host="ldap.example.com" port="636" baseDN="o=example" ldapType="IBM Tivoli Directory Server"/>\n<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" zosConnectNetworkid="NET1" zosConnectApplid="ZCAPPL"/>',
-    good='[facts]\ndistributed_identity_mapping = true',
+    bad=(
+        '<ldapRegistry id="ldap" host="ldap.example.com" port="636" baseDN="o=example"\n'
+        '    ldapType="IBM Tivoli Directory Server"/>\n'
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>'
+    ),
+    good=(
+        '<ldapRegistry id="ldap" host="ldap.example.com" port="636" baseDN="o=example"\n'
+        '    ldapType="IBM Tivoli Directory Server"/>\n'
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n'
+        "--- .zcsec.toml\n"
+        "[facts]\n"
+        "distributed_identity_mapping = true"
+    ),
     unsettled_by=("facts.distributed_identity_mapping",),
 )
 def caller_distributed_identity(ctx: Context) -> None:

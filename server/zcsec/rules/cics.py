@@ -1,5 +1,6 @@
-"""Security rules for CICS over IPIC: server.xml (zosconnect_cicsIpicConnection)
-and the CSD (IPCONN, TCPIPSERVICE), checked against each other.
+"""Security rules for CICS: IPIC connections in server.xml
+(zosconnect_cicsIpicConnection) and the CSD (IPCONN, TCPIPSERVICE), checked
+against each other, and the CSD's own listeners and cipher lists.
 
 Facts (from docs/domain research, each rule links its IBM page):
 - TLS on IPIC: server.xml sslCertsRef plus TCPIPSERVICE SSL(YES|CLIENTAUTH);
@@ -14,9 +15,11 @@ Facts (from docs/domain research, each rule links its IBM page):
 from __future__ import annotations
 
 from ..findings import Fix, Severity
-from ..posture import Posture, postures
+from ..posture import Posture
+from ..tls import cics_ciphers
 from ..workspace import CsdModel
 from .common import (
+    STRONG_SUITES,
     attr_span,
     csd_remove_keyword_edit,
     csd_set_keyword_edit,
@@ -25,8 +28,11 @@ from .common import (
     insert_attribute_edit,
     keyword_span,
     linked_csd,
+    postures_of,
     removal_fix,
     sibling_element_edit,
+    suite_severity,
+    suite_summary,
 )
 from .registry import CONFIG, CSD_FILE, Context, rule
 
@@ -38,10 +44,7 @@ USER_SECURITY = "https://www.ibm.com/docs/SSGMCP_5.5.0/security/connections/dfht
 TRANSPORT = "https://www.ibm.com/docs/zh/SSGMCP_6.1.0/security/ipic/ipic-transport-security.html"
 TCPIP_RELATED = "https://www.ibm.com/docs/en/SSGMCP_5.4.0/reference/resources/tcpipservice/dfha4_related.html"
 AUTOINSTALL = "https://www.ibm.com/docs/en/SSGMCP_5.6.0/system-programming/cics/dfha3ip2.html"
-
-
-def _cics(ctx: Context) -> list[Posture]:
-    return [p for p in postures(ctx.workspace, ctx.config) if p.provider == "cics"]
+CICS_CIPHERS = "https://www.ibm.com/docs/en/SSGMCP_5.4.0/security/tcpip/dfht5_encrypt.html"
 
 
 def _related_ipconn(p: Posture, keyword: str, note: str) -> list:
@@ -67,12 +70,33 @@ def _related_service(p: Posture, keyword: str, note: str) -> list:
     provider="cics",
     rationale="With USERAUTH(VERIFY) on the IPCONN, CICS checks a user ID and password on every request. z/OS Connect sends them only when the IPIC connection has an authDataRef to a <zosconnect_authData>; without it every request is rejected with a security error.",
     link=IPIC_VERIFY,
-    bad='<zosconnect_cicsIpicConnection id="cicsConn" host="cics1" port="1491"/>\n DEFINE IPCONN(ZOSCONN) ... USERAUTH(VERIFY)',
-    good='<zosconnect_cicsIpicConnection id="cicsConn" host="cics1" port="1491" sslCertsRef="zcTLS" authDataRef="cicsCred"/>\n<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}..."/>',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        SECURITYNAME(ZCLINK) USERAUTH(VERIFY)"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"\n'
+        '    sslCertsRef="zcTLS" authDataRef="cicsCred"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>\n'
+        '<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(YES)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        SECURITYNAME(ZCLINK) USERAUTH(VERIFY)"
+    ),
     fix="Add authDataRef and a <zosconnect_authData> skeleton to fill in.",
 )
 def verify_without_credentials(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         if p.cics is None or p.cics.userauth != "VERIFY" or p.credentials is not None:
             continue
         if p.element.element.get("authDataRef") is not None:
@@ -100,12 +124,21 @@ def verify_without_credentials(ctx: Context) -> None:
     provider="cics",
     rationale="An authDataRef makes z/OS Connect send a user ID and password with every IPIC request. Without sslCertsRef (or an AT-TLS policy) they cross the network in clear text. The finding is a warning while .zcsec.toml does not say whether AT-TLS protects the connection, and an error once it says it does not.",
     link=IPIC_TLS,
-    bad='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491" authDataRef="cred"/>',
-    good='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491" authDataRef="cred" sslCertsRef="zcTLS"/>',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    authDataRef="cicsCred"/>\n'
+        '<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>'
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    authDataRef="cicsCred" sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>\n'
+        '<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>'
+    ),
     unsettled_by=("facts.at_tls",),
 )
 def credentials_in_clear(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         if p.credentials is None or p.transport != "none":
             continue
         host = p.target.rsplit(":", 1)[0]
@@ -130,12 +163,32 @@ def credentials_in_clear(ctx: Context) -> None:
     provider="cics",
     rationale="With USERAUTH(IDENTIFY) CICS accepts the asserted user ID without a password, so it must be sure who is asserting it: either z/OS Connect and CICS are in one sysplex, or the connection uses TLS with client authentication (sslCertsRef plus TCPIPSERVICE SSL(CLIENTAUTH)). Otherwise anyone who can reach the port can run work as any user. Until .zcsec.toml says whether the two share a sysplex the finding is a warning.",
     link=USER_SECURITY,
-    bad='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491"/>\n DEFINE TCPIPSERVICE(ZCIPIC) ... SSL(NO)\n DEFINE IPCONN(ZOSCONN) ... USERAUTH(IDENTIFY)',
-    good='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491" sslCertsRef="zcMutualTLS"/>\n DEFINE TCPIPSERVICE(ZCIPIC) ... SSL(CLIENTAUTH)\n DEFINE IPCONN(ZOSCONN) ... USERAUTH(IDENTIFY)',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(NO)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        SECURITYNAME(ZCLINK) USERAUTH(IDENTIFY)"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"\n'
+        '    sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore" clientKeyAlias="zosconnect"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(CLIENTAUTH)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        SECURITYNAME(ZCLINK) USERAUTH(IDENTIFY)"
+    ),
     unsettled_by=("facts.same_sysplex",),
 )
 def identify_without_trust(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         if p.cics is None or p.cics.userauth != "IDENTIFY":
             continue
         if p.bind == "client-certificate":
@@ -163,12 +216,28 @@ def identify_without_trust(ctx: Context) -> None:
     provider="cics",
     rationale="The TCPIPSERVICE's SSL setting and the connection's sslCertsRef must agree: when CICS expects TLS and z/OS Connect connects in plain text, or the other way round, the handshake fails and no request gets through. An AT-TLS policy can stand in for one side; until .zcsec.toml says whether one is in place the finding is a warning.",
     link=IPIC_TLS,
-    bad='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491"/>\n DEFINE TCPIPSERVICE(ZCIPIC) ... PORTNUMBER(1491) SSL(YES)',
-    good='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491" sslCertsRef="zcTLS"/>\n DEFINE TCPIPSERVICE(ZCIPIC) ... PORTNUMBER(1491) SSL(YES)',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(YES)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        SECURITYNAME(ZCLINK)"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(YES)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        SECURITYNAME(ZCLINK)"
+    ),
     unsettled_by=("facts.at_tls",),
 )
 def tls_mismatch(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         side = p.cics
         if side is None or side.service is None:
             continue
@@ -206,11 +275,34 @@ def tls_mismatch(ctx: Context) -> None:
     provider="cics",
     rationale="CICS supports AT-TLS for IPIC only in basic mode: CICS is unaware of the TLS session and never sees the partner's certificate. LINKAUTH(CERTUSER) and SSL(CLIENTAUTH) therefore cannot work when the connection relies on AT-TLS; use sslCertsRef so that TLS is done by Liberty and by CICS itself.",
     link=TRANSPORT,
-    bad='[facts]\nat_tls = true\n<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491"/>\n DEFINE IPCONN(ZOSCONN) ... LINKAUTH(CERTUSER)',
-    good='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491" sslCertsRef="zcMutualTLS"/>\n DEFINE IPCONN(ZOSCONN) ... LINKAUTH(CERTUSER)',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)\n"
+        "--- .zcsec.toml\n"
+        "[facts]\n"
+        "at_tls = true"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"\n'
+        '    sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore" clientKeyAlias="zosconnect"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(CLIENTAUTH)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)"
+    ),
 )
 def attls_client_certificate(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         side = p.cics
         if side is None or p.transport != "at-tls":
             continue
@@ -236,12 +328,18 @@ def attls_client_certificate(ctx: Context) -> None:
     provider="cics",
     rationale="CICS matches a connecting z/OS Connect server to a predefined IPCONN by APPLID and NETWORKID together. With only one of the two the match fails and CICS autoinstalls an IPCONN with default security (or rejects the connection).",
     link=IPIC_SECURITY,
-    bad='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491" zosConnectApplid="ZOSCONN"/>',
-    good='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491" zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN"/>'
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>'
+    ),
     fix="Add the missing attribute (with the IPCONN's value when the workspace has it).",
 )
 def idprop_incomplete(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         el = p.element.element
         has_app, has_net = el.get("zosConnectApplid") is not None, el.get("zosConnectNetworkid") is not None
         if has_app == has_net:
@@ -271,11 +369,27 @@ def idprop_incomplete(ctx: Context) -> None:
     provider="cics",
     rationale="When no predefined IPCONN has the APPLID and NETWORKID that z/OS Connect presents, CICS either rejects the connection (URM(NO) on the TCPIPSERVICE) or autoinstalls an IPCONN that takes all its security from defaults: the region's default user as link user and USERAUTH(LOCAL). Identity propagation then silently does not happen.",
     link=AUTOINSTALL,
-    bad='<zosconnect_cicsIpicConnection ... zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n DEFINE IPCONN(ZOSCONN) ... APPLID(ZOSCON1) NETWORKID(ZCNET)',
-    good='<zosconnect_cicsIpicConnection ... zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n DEFINE IPCONN(ZOSCONN) ... APPLID(ZOSCONN) NETWORKID(ZCNET)',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCON1) NETWORKID(ZCNET) SECURITYNAME(ZCLINK)"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET) SECURITYNAME(ZCLINK)"
+    ),
 )
 def no_matching_ipconn(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         side = p.cics
         if side is None or side.service is None or (side.ipconn is not None and not side.assumed):
             continue
@@ -309,13 +423,27 @@ def no_matching_ipconn(ctx: Context) -> None:
     provider="cics",
     rationale="The port of a zosconnect_cicsIpicConnection must be the PORTNUMBER of a PROTOCOL(IPIC) TCPIPSERVICE. zcsec checks this when the workspace has CSD definitions of TCPIPSERVICEs; a port that belongs to an HTTP listener is an error.",
     link=IPIC_SECURITY,
-    bad='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1499"/>\n DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) PORTNUMBER(1491)',
-    good='<zosconnect_cicsIpicConnection id="c" host="cics1" port="1491"/>\n DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) PORTNUMBER(1491)',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1499"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        SECURITYNAME(ZCLINK)"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        SECURITYNAME(ZCLINK)"
+    ),
 )
 def port_no_listener(ctx: Context) -> None:
     if not ctx.workspace.csd.of_type("TCPIPSERVICE"):
         return
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         side = p.cics
         port = p.target.rsplit(":", 1)[-1]
         if side is None or side.service is not None or not port.isdigit():
@@ -343,11 +471,31 @@ def port_no_listener(ctx: Context) -> None:
     provider="cics",
     rationale="The number of parallel IPIC sessions is the lower of the connection's sendSessions and the IPCONN's RECEIVECOUNT; sessions asked for beyond RECEIVECOUNT are never used.",
     link="https://www.ibm.com/docs/en/SSNPJM_3.0/configuring/oa2/ipic_intro.html",
-    bad='<zosconnect_cicsIpicConnection ... sendSessions="200"/>\n DEFINE IPCONN(ZOSCONN) ... RECEIVECOUNT(50)',
-    good='<zosconnect_cicsIpicConnection ... sendSessions="50"/>\n DEFINE IPCONN(ZOSCONN) ... RECEIVECOUNT(50)',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"\n'
+        '    sendSessions="200"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        SECURITYNAME(ZCLINK) RECEIVECOUNT(50)"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"\n'
+        '    sendSessions="50"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        APPLID(ZOSCONN) NETWORKID(ZCNET)\n"
+        "        SECURITYNAME(ZCLINK) RECEIVECOUNT(50)"
+    ),
 )
 def sessions(ctx: Context) -> None:
-    for p in _cics(ctx):
+    for p in postures_of(ctx, "cics"):
         side = p.cics
         sessions = p.config.resolve(p.element.element.value("sendSessions") or "") or ""
         if side is None or side.ipconn is None or not sessions.isdigit():
@@ -389,8 +537,18 @@ def _ipic_services(ctx: Context):
     provider="cics",
     rationale="LINKAUTH(CERTUSER) takes the link user from the partner's TLS client certificate, so the IPCONN's TCPIPSERVICE must demand one with SSL(CLIENTAUTH). With SSL(YES) or SSL(NO) no certificate arrives and the link has no proper link user.",
     link=LINK_SECURITY,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) ... SSL(YES)\n DEFINE IPCONN(ZOSCONN) ... TCPIPSERVICE(ZCIPIC) LINKAUTH(CERTUSER)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) ... SSL(CLIENTAUTH)\n DEFINE IPCONN(ZOSCONN) ... TCPIPSERVICE(ZCIPIC) LINKAUTH(CERTUSER)",
+    bad=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(YES)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        LINKAUTH(CERTUSER)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(CLIENTAUTH)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        LINKAUTH(CERTUSER)"
+    ),
     fix="Set SSL(CLIENTAUTH) on the TCPIPSERVICE.",
 )
 def certuser_needs_clientauth(ctx: Context) -> None:
@@ -422,8 +580,14 @@ def certuser_needs_clientauth(ctx: Context) -> None:
     provider="cics",
     rationale="SECURITYNAME names the link user only for LINKAUTH(SECUSER). With LINKAUTH(CERTUSER) the link user comes from the certificate and SECURITYNAME is ignored, which misleads whoever reads the definition.",
     link=LINK_SECURITY,
-    bad=" DEFINE IPCONN(ZOSCONN) ... LINKAUTH(CERTUSER) SECURITYNAME(ZCLINK)",
-    good=" DEFINE IPCONN(ZOSCONN) ... LINKAUTH(CERTUSER)",
+    bad=(
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) APPLID(ZOSCONN)\n"
+        "        LINKAUTH(CERTUSER) SECURITYNAME(ZCLINK)"
+    ),
+    good=(
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) APPLID(ZOSCONN)\n"
+        "        LINKAUTH(CERTUSER)"
+    ),
     fix="Remove SECURITYNAME.",
 )
 def securityname_with_certuser(ctx: Context) -> None:
@@ -445,8 +609,11 @@ def securityname_with_certuser(ctx: Context) -> None:
     provider="cics",
     rationale="With LINKAUTH(SECUSER), no SECURITYNAME and USERAUTH(LOCAL) (all three are the defaults), nothing identifies the partner or its users: every request runs under the region's default user (DFLTUSER). Name a link user, or use certificate or user authentication.",
     link=LINK_SECURITY,
-    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)",
-    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC) LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)",
+    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) APPLID(ZOSCONN)",
+    good=(
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) APPLID(ZOSCONN)\n"
+        "        LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)"
+    ),
 )
 def default_link_user(ctx: Context) -> None:
     for cmd in _ipconns(ctx):
@@ -463,8 +630,14 @@ def default_link_user(ctx: Context) -> None:
     provider="cics",
     rationale="A PROTOCOL(IPIC) TCPIPSERVICE whose URM is not NO (the default is DFHISAIP) autoinstalls an IPCONN for any partner without a predefined one. Such an IPCONN takes LINKAUTH, SECURITYNAME and USERAUTH from CICS defaults, so requests run under the default user and no identity is checked. Define the IPCONN, or set URM(NO) to refuse unknown partners.",
     link=AUTOINSTALL,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491) URM(NO)\n DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC) ...",
+    bad=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO)"
+    ),
     fix="Set URM(NO).",
 )
 def autoinstall_listener(ctx: Context) -> None:
@@ -488,8 +661,18 @@ def autoinstall_listener(ctx: Context) -> None:
     provider="cics",
     rationale="USERAUTH(VERIFY) makes partners send passwords, and USERAUTH(IDENTIFY) trusts the partner's assertions; over a TCPIPSERVICE with SSL(NO) passwords travel in clear and the partner is not authenticated. zcsec reports this here only for IPCONNs no server.xml connection of the workspace is linked to (linked ones are reported on the connection). An AT-TLS policy can settle it ([facts] at_tls).",
     link=USER_SECURITY,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) ... SSL(NO)\n DEFINE IPCONN(ZOSCONN) ... TCPIPSERVICE(ZCIPIC) USERAUTH(VERIFY)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) ... SSL(YES)\n DEFINE IPCONN(ZOSCONN) ... TCPIPSERVICE(ZCIPIC) USERAUTH(VERIFY)",
+    bad=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(NO)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        SECURITYNAME(ZCLINK) USERAUTH(VERIFY)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) SSL(YES)\n"
+        " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n"
+        "        SECURITYNAME(ZCLINK) USERAUTH(VERIFY)"
+    ),
     unsettled_by=("facts.at_tls",),
 )
 def userauth_without_tls(ctx: Context) -> None:
@@ -522,8 +705,14 @@ TCPIPSERVICE_ATTRS = "https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-man
     provider="cics",
     rationale="A PROTOCOL(HTTP) TCPIPSERVICE with SSL(NO) and AUTHENTICATE(NO) (both the defaults) accepts requests from anyone who reaches the port, in clear text, and runs them without a user of their own (under the URIMAP's or the region's default user). It is not on the z/OS Connect IPIC path, but a reviewer of the region's CSD wants to see it.",
     link=TCPIPSERVICE_ATTRS,
-    bad=" DEFINE TCPIPSERVICE(WEBPORT) GROUP(G) PROTOCOL(HTTP) PORTNUMBER(8080)",
-    good=" DEFINE TCPIPSERVICE(WEBPORT) GROUP(G) PROTOCOL(HTTP) PORTNUMBER(8443) SSL(YES) AUTHENTICATE(BASIC)",
+    bad=(
+        " DEFINE TCPIPSERVICE(WEBPORT) GROUP(ZCGRP) PROTOCOL(HTTP)\n"
+        "        PORTNUMBER(8080)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(WEBPORT) GROUP(ZCGRP) PROTOCOL(HTTP)\n"
+        "        PORTNUMBER(8443) SSL(YES) AUTHENTICATE(BASIC)"
+    ),
 )
 def http_listener_open(ctx: Context) -> None:
     for cmd in ctx.file.doc.commands:
@@ -544,8 +733,14 @@ def http_listener_open(ctx: Context) -> None:
     provider="cics",
     rationale="IPIC keeps its sockets open; a PROTOCOL(IPIC) TCPIPSERVICE must have SOCKETCLOSE(NO).",
     link=TCPIP_RELATED,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) SOCKETCLOSE(000010)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) SOCKETCLOSE(NO)",
+    bad=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) SOCKETCLOSE(000010)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) SOCKETCLOSE(NO)"
+    ),
     fix="Set SOCKETCLOSE(NO).",
 )
 def ipic_socketclose(ctx: Context) -> None:
@@ -564,8 +759,14 @@ def ipic_socketclose(ctx: Context) -> None:
     provider="cics",
     rationale="A PROTOCOL(IPIC) TCPIPSERVICE runs the IPIC listener transaction (CISS by default). CWXN, the HTTP web attach transaction, is documented as invalid with IPIC; the other web transactions are presumably invalid too (not confirmed, so only a warning).",
     link=TCPIP_RELATED,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) TRANSACTION(CWXN)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) TRANSACTION(CISS)",
+    bad=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) TRANSACTION(CWXN)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) TRANSACTION(CISS)"
+    ),
     fix="Set TRANSACTION(CISS).",
 )
 def ipic_transaction(ctx: Context) -> None:
@@ -589,8 +790,14 @@ def ipic_transaction(ctx: Context) -> None:
     provider="cics",
     rationale="SSL(ATTLSAWARE) exists for HTTP and USER TCPIPSERVICEs only; for IPIC, CICS supports AT-TLS in basic mode with SSL(NO). Use SSL(YES) or SSL(CLIENTAUTH) for TLS by CICS, or SSL(NO) with an AT-TLS policy. The CICS TS 5.x syntax has no SSL(ATTLSAWARE) for IPIC; whether 6.x added it is not confirmed, so the finding is an error only when .zcsec.toml sets a cics_release below 6, and a warning otherwise.",
     link=TRANSPORT,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) SSL(ATTLSAWARE)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) ... PROTOCOL(IPIC) SSL(CLIENTAUTH)",
+    bad=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) SSL(ATTLSAWARE)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) SSL(CLIENTAUTH)"
+    ),
 )
 def ipic_attlsaware(ctx: Context) -> None:
     # Confirmed invalid only for CICS TS 5.x (syntax diagrams); 6.x is unconfirmed.
@@ -607,3 +814,40 @@ def ipic_attlsaware(ctx: Context) -> None:
                     f"TCPIPSERVICE {svc.name} is PROTOCOL(IPIC), where SSL(ATTLSAWARE) is not valid up to CICS TS 5.6 (not confirmed for 6.x); for IPIC, AT-TLS works in basic mode with SSL(NO)",
                     severity=Severity.WARNING,
                 )
+
+
+@rule(
+    "cics-weak-cipher",
+    title="CICS CIPHERS allows weak or broken suites",
+    severity=Severity.WARNING,
+    scope=CSD_FILE,
+    category="security",
+    provider="cics",
+    rationale="The CIPHERS attribute of a TCPIPSERVICE, IPCONN or URIMAP lists, as 2-digit codes, the cipher suites CICS accepts. Codes for suites without encryption, with export-grade keys, RC4, single DES or 3DES let a handshake settle on a broken or weak suite (a warning); AES with static RSA key exchange has no forward secrecy (information). A CIPHERS value that names a cipher suite specification file is not checked.",
+    link=CICS_CIPHERS,
+    bad=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO)\n"
+        "        SSL(YES) CIPHERS(0A352F)"
+    ),
+    good=(
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO)\n"
+        "        SSL(YES) CIPHERS(defaultciphers.xml)"
+    ),
+)
+def cics_weak_cipher(ctx: Context) -> None:
+    for cmd in ctx.file.doc.commands:
+        if cmd.resource_type not in ("TCPIPSERVICE", "IPCONN", "URIMAP") or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
+            continue
+        value = cmd.value("CIPHERS")
+        if not value:
+            continue
+        if cmd.resource_type == "TCPIPSERVICE" and (cmd.upper("SSL") or "NO") == "NO":
+            continue  # no TLS on this listener: CIPHERS is not used
+        found = cics_ciphers(value)
+        if not found:
+            continue
+        sev = suite_severity({s.klass for _, s in found})
+        if sev is not None:
+            ctx.report(keyword_span(cmd, "CIPHERS"), f"{cmd.resource_type} {cmd.name} accepts {suite_summary(found)}; {STRONG_SUITES}", severity=sev)

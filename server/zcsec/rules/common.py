@@ -1,5 +1,6 @@
-"""Helpers shared by the security rules: spans of attributes and CSD
-keywords, fact-dependent severities, and edits that keep indentation."""
+"""Helpers shared by the rule modules: spans of attributes and CSD
+keywords, the connections of one provider, fact-dependent severities, how
+cipher suites are summed up, and edits that keep indentation."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ..csdparse import CsdCommand
 from ..findings import Edit, Fix, Severity
 from ..posture import Posture, postures
 from ..workspace import ConfigElement, Workspace
+from .registry import Context
 
 Span = tuple[int, int]
 _BLANKS = re.compile(r"[ \t]*")
@@ -64,6 +66,12 @@ def attr_full_span(ce: ConfigElement, name: str) -> Span | None:
         start -= 1
     end = attr.value_span[1] + (1 if attr.quoted else 0)
     return start, end
+
+
+def remove_attribute_edit(ce: ConfigElement, name: str) -> Edit | None:
+    """Remove ``name="value"`` and the blanks before it."""
+    span = attr_full_span(ce, name)
+    return Edit(ce.path, span, "") if span else None
 
 
 def keyword_span(cmd: CsdCommand, name: str) -> Span:
@@ -133,6 +141,12 @@ def csd_remove_keyword_edit(path: str, text: str, cmd: CsdCommand, name: str) ->
     return Edit(path, (start, end), "")
 
 
+def postures_of(ctx: Context, *providers: str) -> list[Posture]:
+    """The connections of the configuration being checked that belong to
+    one of ``providers`` (cics, ims, imsdb, mq, rest, wola)."""
+    return [p for p in postures(ctx.workspace, ctx.config) if p.provider in providers]
+
+
 def all_postures(ws: Workspace) -> list[Posture]:
     out: list[Posture] = []
     for cfg in ws.configs:
@@ -159,3 +173,29 @@ def linked_csd(ws: Workspace) -> set[int]:
 
 def removal_fix(title: str, edit: Edit | None) -> list[Fix]:
     return [Fix(title, [edit])] if edit is not None else []
+
+
+# ---------------------------------------------------------------------------
+# Cipher suites (Liberty, IBM MQ and CICS name them differently; zcsec/tls.py
+# classifies them alike)
+# ---------------------------------------------------------------------------
+
+STRONG_SUITES = "use suites with ECDHE key exchange and AES-GCM (or TLS 1.3)"
+_RANK = {"broken": 0, "weak": 1, "legacy": 2}
+
+
+def suite_severity(classes: set[str]) -> Severity | None:
+    """A warning for broken or weak suites, information for legacy ones."""
+    if classes & {"broken", "weak"}:
+        return Severity.WARNING
+    if "legacy" in classes:
+        return Severity.INFORMATION
+    return None
+
+
+def suite_summary(found) -> str:
+    """The suites that are not strong, the worst first."""
+    bad = sorted((x for x in found if x[1].klass in _RANK), key=lambda x: _RANK[x[1].klass])
+    shown = [f"{label} ({s.klass}: {s.why})" for label, s in bad]
+    more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
+    return "; ".join(shown[:4]) + more

@@ -1,7 +1,8 @@
-"""Rules for DFHCSDUP input that need only the CSD catalogue: commands,
-resource types and keywords (with their abbreviations), values, lengths and
-required keywords, keywords that do not apply to a TCPIPSERVICE protocol, and
-IPCONN references to TCPIPSERVICEs."""
+"""Every csd-* rule: the record syntax of DFHCSDUP input (problems the
+parser found), and what needs only the CSD catalogue: commands, resource
+types and keywords (with their abbreviations), values, lengths and required
+keywords, keywords that do not apply to a TCPIPSERVICE protocol, and IPCONN
+references to TCPIPSERVICEs."""
 
 from __future__ import annotations
 
@@ -27,6 +28,73 @@ _HHMMSS = re.compile(r"^\d{1,6}$")
 # defined or changed); real members that were extracted carry it, and
 # DFHCSDUP takes it back.
 EXTRACT_METADATA = frozenset({"DEFINETIME", "CHANGETIME", "CHANGEUSRID", "CHANGEAGENT", "CHANGEAGREL"})
+
+
+# ---------------------------------------------------------------------------
+# Record syntax: problems the DFHCSDUP parser (zcsec/csdparse.py) found
+# ---------------------------------------------------------------------------
+
+
+def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str, fixer=None, fix: str | None = None) -> None:
+    def check(ctx: Context) -> None:
+        for p in ctx.file.doc.problems:
+            if p.code != code:
+                continue
+            # A problem may carry its own severity (one code, two cases).
+            own = Severity.parse(p.severity) if p.severity else None
+            fixes = fixer(ctx, p) if fixer is not None else []
+            ctx.report(p.span, p.message, severity=own if own is not None and own != severity else None, fixes=fixes)
+
+    rule(code, title=title, severity=severity, scope=CSD_FILE, category="syntax", rationale=rationale, link=SYNTAX, bad=bad, good=good, fix=fix)(check)
+
+
+_parser_rule(
+    "csd-syntax", "DFHCSDUP syntax error", Severity.ERROR,
+    "DFHCSDUP stops processing a command it cannot parse (unbalanced parentheses, an unclosed quote, an operand with no command), so the definition is never written to the CSD.",
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) APPLID(ZOSCONN",
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) APPLID(ZOSCONN)",
+)
+_parser_rule(
+    "csd-continuation", "Continuation with no following record", Severity.ERROR,
+    "A '*' in column 72 says the value goes on in column 1 of the next record; at the end of the input that value is cut short.",
+    ' DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) DESCRIPTION(Connections from z/OS *',
+    ' DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) DESCRIPTION(Connections from z/OS *\nConnect)',
+)
+_parser_rule(
+    "csd-record-length", "Record longer than 80 columns", Severity.WARNING,
+    "DFHCSDUP reads 80-column records and treats columns 73-80 as sequence numbers; text past column 71 is not part of the command.",
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC) APPLID(ZOSCONN) NETWORKID(ZCNET)",
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n        APPLID(ZOSCONN) NETWORKID(ZCNET)",
+)
+
+
+def _rewrap_fix(ctx: Context, p) -> list[Fix]:
+    """Move the operand that reaches column 72 to a record of its own,
+    indented as continuation records usually are."""
+    text = ctx.file.text
+    line_start = text.rfind("\n", 0, p.span[0]) + 1
+    if p.span[0] != line_start + 71:
+        return []  # text past column 72: where it belongs is for the person to decide
+    blank = text.rfind(" ", line_start, p.span[0])
+    if blank <= line_start or not text[line_start:blank].strip():
+        return []  # one operand fills the record: nothing to move
+    newline = "\r\n" if text.find("\r\n", line_start) == text.find("\n", line_start) - 1 >= 0 else "\n"
+    return [Fix("Move the operand to the next record", [Edit(ctx.file.path, (blank, blank + 1), newline + " " * 8)])]
+
+
+_parser_rule(
+    "csd-column-72", "Text in column 72 or beyond", Severity.INFORMATION,
+    "IBM documents columns 1-71 for DFHCSDUP commands: column 72 marks a continued value and columns 73-80 are ignored (sequence numbers). A character packed into column 72, as extract output and real members have, is read and only reported as information; text that runs on past column 72 is lost, which is an error.",
+    ' DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) NETWORKID(ZCNET)    APPLID(ZOSCONN)',
+    " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) NETWORKID(ZCNET)\n        APPLID(ZOSCONN)",
+    fixer=_rewrap_fix,
+    fix="Move the operand that reaches column 72 to the next record.",
+)
+
+
+# ---------------------------------------------------------------------------
+# Commands, resource types and keywords against the CSD catalogue
+# ---------------------------------------------------------------------------
 
 
 def _commands(ctx: Context) -> list[CsdCommand]:
@@ -68,7 +136,7 @@ def unknown_command(ctx: Context) -> None:
     rationale="Some commands (INSTALL, CHECK, DISPLAY, ...) exist only in the CEDA transaction; the batch utility DFHCSDUP does not accept them.",
     link=COMMANDS,
     bad=" INSTALL GROUP(ZCGRP)",
-    good="(install the group with CEDA, or add it to the startup group list with ADD GROUP(ZCGRP) LIST(...))",
+    good=" ADD GROUP(ZCGRP) LIST(ZCLIST)",
 )
 def ceda_only(ctx: Context) -> None:
     for cmd in _commands(ctx):
@@ -295,8 +363,8 @@ _csd_value_rule(
     category="csd",
     rationale="DFHCSDUP input kept as a template has blanks such as <DB2SSID>, @id@, ++CICSHLQ++, {{ port }} or a JCL symbol (&HLQ.) that are filled in before the job runs. zcsec says so once per value and does not check it as a name or a value.",
     link=SYNTAX,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(@ipic_port@)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
+    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(@ipic_port@)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491)",
 )
 def placeholder(ctx: Context) -> None:
     def occurrences():
@@ -323,7 +391,7 @@ def placeholder(ctx: Context) -> None:
     rationale="A definition without a required keyword (GROUP on every DEFINE, PORTNUMBER on a TCPIPSERVICE) is rejected (message DFHCA5501).",
     link="https://www.ibm.com/support/knowledgecenter/en/SSGMCP_5.3.0/com.ibm.cics.ts.resourcedefinition.doc/csdup/commands/define.html",
     bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491)",
 )
 def missing_required(ctx: Context) -> None:
     for cmd in _commands(ctx):
@@ -350,8 +418,8 @@ def missing_required(ctx: Context) -> None:
     provider="cics",
     rationale="Many TCPIPSERVICE keywords belong to one protocol only. On a PROTOCOL(IPIC) service, AUTHENTICATE, ATTACHSEC, REALM and the other HTTP or ECI keywords are not valid and give a false impression of security: IPIC security is set on the IPCONN, and only SSL, CERTIFICATE and CIPHERS matter on the TCPIPSERVICE.",
     link="https://www.ibm.com/docs/en/SSGMCP_5.4.0/reference/resources/tcpipservice/dfha4_related.html",
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)\n        AUTHENTICATE(BASIC)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)\n        SSL(CLIENTAUTH)",
+    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491) AUTHENTICATE(BASIC)",
+    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491) SSL(CLIENTAUTH)",
     fix="Remove the keyword.",
 )
 def keyword_protocol(ctx: Context) -> None:
@@ -396,8 +464,8 @@ def _removal_span(text: str, kw: CsdKeyword) -> tuple[int, int]:
     provider="cics",
     rationale="An IPCONN's TCPIPSERVICE must name a PROTOCOL(IPIC) TCPIPSERVICE installed in the same region; otherwise the partner's connection cannot be matched to this IPCONN. zcsec looks in every CSD file of the workspace; a service defined elsewhere can be added to csd_files in .zcsec.toml.",
     link="https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-management/resources/ipconn/dfha4_attributes.html",
-    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPC)\n DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
-    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)",
+    bad=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPC)\n DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491)",
+    good=" DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC)\n DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491)",
     fix="Correct a near-miss name.",
 )
 def ref_unresolved(ctx: Context) -> None:

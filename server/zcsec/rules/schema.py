@@ -138,8 +138,16 @@ def element_name_case(ctx: Context) -> None:
     category="schema",
     rationale="Liberty matches attribute names without regard to case, so hostname is read as hostName and zcsec analyses it as such. The documented spelling is easier to search for; nothing else changes.",
     link=CASE_SOURCE,
-    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslcertsref="zcSSL"/>',
-    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertsRef="zcSSL"/>',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    sslcertsref="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
     fix="Change the attribute name to its documented spelling.",
 )
 def attribute_name_case(ctx: Context) -> None:
@@ -180,8 +188,16 @@ _SECURITY_WORDS = re.compile(r"ssl|tls|auth|secur|secret|password|cert|trust|key
     category="schema",
     rationale="Liberty ignores attributes it does not know without any message, so a typo such as sslCertRef for sslCertsRef leaves a connection without TLS. zcsec warns when an unknown attribute is close to a known one of an element whose attribute list is confirmed (a likely typo whose setting is lost); an unknown attribute that resembles nothing only gets a hint.",
     link=OVERVIEW,
-    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertRef="zcSSL"/>',
-    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertsRef="zcSSL"/>',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    sslCertRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
     fix="Rename the attribute to the suggested name.",
 )
 def unknown_attribute(ctx: Context) -> None:
@@ -312,8 +328,8 @@ _value_rule(
     "value-too-long",
     "Value longer than allowed",
     "Names such as APPLIDs (8 characters), transaction ids (4) and WOLA register names (12) have fixed maximum lengths on the system of record; a longer value can never match.",
-    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" zosConnectApplid="ZOSCONNECT1"/>',
-    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" zosConnectApplid="ZOSCONN1"/>',
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" zosConnectApplid="ZOSCONNECT1" zosConnectNetworkid="ZCNET"/>',
+    '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" zosConnectApplid="ZOSCONN1" zosConnectNetworkid="ZCNET"/>',
 )
 
 
@@ -471,8 +487,15 @@ _BLANKS = re.compile(r"\s*")
     category="schema",
     rationale="A *Ref attribute names the id of another element. When no element in the whole configuration (includes and configDropins too) has that id, Liberty cannot build the connection, or silently uses defaults: a missing sslCertsRef target means no TLS, a missing authDataRef target means no credentials.",
     link="https://www.ibm.com/docs/en/zos-connect/3.0.0?topic=reference-zosconnect-20-configuration-elements",
-    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cicsCred"/>\n<!-- no element has id="cicsCred" -->',
-    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cicsCred"/>\n<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}..."/>',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    sslCertsRef="zcTLS"/>'
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
     fix="Correct a near-miss id, or create an element of the right type with that id.",
 )
 def ref_unresolved(ctx: Context) -> None:
@@ -512,8 +535,18 @@ def ref_unresolved(ctx: Context) -> None:
     category="schema",
     rationale="Each *Ref attribute accepts only certain element types: for example authDataRef on an IPIC connection needs a <zosconnect_authData>, while containerAuthDataRef on a connection factory needs a Liberty <authData>. Pointing at the wrong type leaves the connection without the setting.",
     link="https://www.ibm.com/docs/en/zos-connect/3.0.0?topic=reference-zosconnect-20-configuration-elements",
-    bad='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cred"/>\n<authData id="cred" user="U" password="{aes}..."/>',
-    good='<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cred"/>\n<zosconnect_authData id="cred" user="U" password="{aes}..."/>',
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    authDataRef="cicsCred" sslCertsRef="zcTLS"/>\n'
+        '<authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="cics1.example.com" port="1491"\n'
+        '    authDataRef="cicsCred" sslCertsRef="zcTLS"/>\n'
+        '<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
+    ),
 )
 def ref_wrong_type(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
@@ -618,8 +651,11 @@ def _add_feature_edit(fm: ConfigElement, feature: str) -> Edit:
     category="schema",
     rationale="A ${name} variable that no <variable>, bootstrap.properties or server.env in the workspace defines may still come from the environment at run time, but zcsec cannot check the value. Give it in [variables] of .zcsec.toml to have it checked.",
     link="https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html#variable-substitution",
-    bad='<zosconnect_cicsIpicConnection id="c" host="${CICS_HOST}" port="1491"/>',
-    good='<variable name="CICS_HOST" value="cics1.example.com"/>',
+    bad='<zosconnect_cicsIpicConnection id="cicsConn" host="${CICS_HOST}" port="1491"/>',
+    good=(
+        '<variable name="CICS_HOST" value="cics1.example.com"/>\n'
+        '<zosconnect_cicsIpicConnection id="cicsConn" host="${CICS_HOST}" port="1491"/>'
+    ),
 )
 def variable_unresolved(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config

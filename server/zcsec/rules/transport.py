@@ -1,6 +1,6 @@
-"""Rules about transport strength: the TLS protocol versions and cipher
-suites that Liberty, IBM MQ and CICS are configured to accept
-(classification in zcsec/tls.py)."""
+"""Rules about transport strength in server.xml: the TLS protocol versions
+and cipher suites that Liberty and IBM MQ are configured to accept
+(classification in zcsec/tls.py; CICS CIPHERS is cics-weak-cipher)."""
 
 from __future__ import annotations
 
@@ -8,34 +8,13 @@ import re
 
 from ..findings import Severity
 from ..posture import value_of
-from ..tls import classify, cics_ciphers, protocol_class
+from ..tls import classify, protocol_class
 from ..workspace import LibertyConfig
-from .common import attr_span, keyword_span
-from .registry import CSD_FILE, XML_FILE, Context, rule
+from .common import STRONG_SUITES, attr_span, suite_severity, suite_summary
+from .registry import XML_FILE, Context, rule
 
 NIST_800_52 = "https://csrc.nist.gov/pubs/sp/800/52/r2/final"
-CICS_CIPHERS = "https://www.ibm.com/docs/en/SSGMCP_5.4.0/security/tcpip/dfht5_encrypt.html"
 LIBERTY_SSL = "https://openliberty.io/docs/latest/reference/config/ssl.html"
-_USE = "use suites with ECDHE key exchange and AES-GCM (or TLS 1.3)"
-
-
-def _severity(classes: set[str]) -> Severity | None:
-    if classes & {"broken", "weak"}:
-        return Severity.WARNING
-    if "legacy" in classes:
-        return Severity.INFORMATION
-    return None
-
-
-_RANK = {"broken": 0, "weak": 1, "legacy": 2}
-
-
-def _summary(found) -> str:
-    """The suites that are not strong, the worst first."""
-    bad = sorted((x for x in found if x[1].klass in _RANK), key=lambda x: _RANK[x[1].klass])
-    shown = [f"{label} ({s.klass}: {s.why})" for label, s in bad]
-    more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
-    return "; ".join(shown[:4]) + more
 
 
 @rule(
@@ -47,8 +26,14 @@ def _summary(found) -> str:
     provider="liberty",
     rationale="A TLS connection is only as strong as the weakest suite both ends allow: an attacker in the middle can steer the handshake to it. Suites without encryption, with export-grade keys, anonymous key exchange, RC4, single DES or 3DES are broken or weak (a warning); AES with static RSA key exchange has no forward secrecy (information). securityLevel=\"LOW\" on an <ssl> repertoire enables weak suites.",
     link=NIST_800_52,
-    bad='<ssl id="out" keyStoreRef="ks" enabledCiphers="TLS_RSA_WITH_3DES_EDE_CBC_SHA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"/>',
-    good='<ssl id="out" keyStoreRef="ks" enabledCiphers="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"/>',
+    bad=(
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"\n'
+        '    enabledCiphers="TLS_RSA_WITH_3DES_EDE_CBC_SHA TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"/>'
+    ),
+    good=(
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"\n'
+        '    enabledCiphers="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"/>'
+    ),
 )
 def tls_weak_cipher(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
@@ -56,7 +41,7 @@ def tls_weak_cipher(ctx: Context) -> None:
         if ce.name == "ssl":
             level = (value_of(cfg, ce, "securityLevel") or "").upper()
             if level == "LOW" and ce.element.get("enabledCiphers") is None:
-                ctx.report(attr_span(ce, "securityLevel"), f"securityLevel=\"LOW\" on <ssl id=\"{ce.id}\"> enables weak cipher suites; use HIGH (the default), or {_USE} in enabledCiphers")
+                ctx.report(attr_span(ce, "securityLevel"), f"securityLevel=\"LOW\" on <ssl id=\"{ce.id}\"> enables weak cipher suites; use HIGH (the default), or {STRONG_SUITES} in enabledCiphers")
             suites = value_of(cfg, ce, "enabledCiphers")
             if suites:
                 _report_suites(ctx, ce, "enabledCiphers", re.split(r"[\s,]+", suites.strip()))
@@ -68,9 +53,9 @@ def tls_weak_cipher(ctx: Context) -> None:
 
 def _report_suites(ctx: Context, ce, attr: str, names: list[str]) -> None:
     found = [(n, classify(n)) for n in names if n]
-    sev = _severity({s.klass for _, s in found})
+    sev = suite_severity({s.klass for _, s in found})
     if sev is not None:
-        ctx.report(attr_span(ce, attr), f"'{attr}' allows {_summary(found)}; {_USE}", severity=sev)
+        ctx.report(attr_span(ce, attr), f"'{attr}' allows {suite_summary(found)}; {STRONG_SUITES}", severity=sev)
 
 
 @rule(
@@ -82,8 +67,8 @@ def _report_suites(ctx: Context, ce, attr: str, names: list[str]) -> None:
     provider="liberty",
     rationale="SSL 3.0 and TLS 1.0 are broken and TLS 1.1 is deprecated (RFC 8996). An <ssl> repertoire whose sslProtocol names one of them (rather than TLSv1.2 or TLSv1.3, or TLS to negotiate the best both ends have) offers or accepts it.",
     link=LIBERTY_SSL,
-    bad='<ssl id="out" keyStoreRef="ks" sslProtocol="TLSv1"/>',
-    good='<ssl id="out" keyStoreRef="ks" sslProtocol="TLSv1.2,TLSv1.3"/>',
+    bad='<ssl id="zcTLS" keyStoreRef="defaultKeyStore" sslProtocol="TLSv1"/>',
+    good='<ssl id="zcTLS" keyStoreRef="defaultKeyStore" sslProtocol="TLSv1.2,TLSv1.3"/>',
 )
 def tls_old_protocol(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
@@ -103,32 +88,3 @@ def tls_old_protocol(ctx: Context) -> None:
                 f"sslProtocol on <ssl id=\"{ce.id}\"> allows {', '.join(broken + legacy)}, " + ("which is broken" if broken else "which is deprecated") + "; use TLSv1.2 or TLSv1.3",
                 severity=None if broken else Severity.INFORMATION,
             )
-
-
-@rule(
-    "cics-weak-cipher",
-    title="CICS CIPHERS allows weak or broken suites",
-    severity=Severity.WARNING,
-    scope=CSD_FILE,
-    category="security",
-    provider="cics",
-    rationale="The CIPHERS attribute of a TCPIPSERVICE, IPCONN or URIMAP lists, as 2-digit codes, the cipher suites CICS accepts. Codes for suites without encryption, with export-grade keys, RC4, single DES or 3DES let a handshake settle on a broken or weak suite (a warning); AES with static RSA key exchange has no forward secrecy (information). A CIPHERS value that names a cipher suite specification file is not checked.",
-    link=CICS_CIPHERS,
-    bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(G) PROTOCOL(IPIC) PORTNUMBER(1491)\n        SSL(YES) CIPHERS(0A352F)",
-    good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(G) PROTOCOL(IPIC) PORTNUMBER(1491)\n        SSL(YES) CIPHERS(defaultciphers.xml)",
-)
-def cics_weak_cipher(ctx: Context) -> None:
-    for cmd in ctx.file.doc.commands:
-        if cmd.resource_type not in ("TCPIPSERVICE", "IPCONN", "URIMAP") or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
-            continue
-        value = cmd.value("CIPHERS")
-        if not value:
-            continue
-        if cmd.resource_type == "TCPIPSERVICE" and (cmd.upper("SSL") or "NO") == "NO":
-            continue  # no TLS on this listener: CIPHERS is not used
-        found = cics_ciphers(value)
-        if not found:
-            continue
-        sev = _severity({s.klass for _, s in found})
-        if sev is not None:
-            ctx.report(keyword_span(cmd, "CIPHERS"), f"{cmd.resource_type} {cmd.name} accepts {_summary(found)}; {_USE}", severity=sev)
