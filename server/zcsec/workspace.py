@@ -704,6 +704,19 @@ class CsdModel:
         return [c for c in found if (c.upper("NETWORKID") or "") == networkid.upper()]
 
 
+_REF_ID = re.compile(r"[^,\s]+")
+
+
+def ref_ids(raw: str, multiple: bool) -> list[tuple[str, int]]:
+    """The ids in an id or reference value, each with its offset in ``raw``:
+    a single id is the value without its outer blanks, a list is split at
+    commas and blanks."""
+    if not multiple:
+        stripped = raw.strip()
+        return [(stripped, raw.find(stripped))] if stripped else []
+    return [(m.group(0), m.start()) for m in _REF_ID.finditer(raw)]
+
+
 # ---------------------------------------------------------------------------
 # Workspace
 # ---------------------------------------------------------------------------

@@ -1,20 +1,27 @@
 """Helpers shared by the rule modules: spans of attributes and CSD
-keywords, the connections of one provider, fact-dependent severities, how
+keywords, the closest known name, the connections of one provider, fact-dependent severities, how
 cipher suites are summed up, and edits that keep indentation."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from functools import lru_cache
 
 from ..csdparse import CsdCommand
 from ..findings import Edit, Fix, Severity
 from ..posture import Posture, postures
+from ..text import Span
 from ..workspace import ConfigElement, Workspace
 from .registry import Context
 
-Span = tuple[int, int]
 _BLANKS = re.compile(r"[ \t]*")
+
+
+def closest(name: str, choices: list[str], cutoff: float) -> str | None:
+    """The choice most like ``name`` (a "did you mean"), if any is close enough."""
+    found = difflib.get_close_matches(name, choices, n=1, cutoff=cutoff)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=16)

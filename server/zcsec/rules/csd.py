@@ -6,14 +6,13 @@ references to TCPIPSERVICEs."""
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from ..catalogue import CsdKeywordSpec
 from ..csdparse import CsdCommand, CsdKeyword
 from ..findings import Edit, Fix, Severity
 from ..placeholders import csd_placeholder
-from .common import first_uses
+from .common import closest, first_uses
 from .registry import CSD_FILE, Context, rule
 
 SYNTAX = "https://www.ibm.com/docs/en/SSGMCP_5.5.0/reference/resources/syntax.html"
@@ -122,9 +121,9 @@ def unknown_command(ctx: Context) -> None:
     for cmd in _commands(ctx):
         if cmd.verb_resolution.status != "unknown":
             continue
-        close = difflib.get_close_matches(cmd.verb_written.upper(), names, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        ctx.report(cmd.verb_span, f"'{cmd.verb_written}' is not a DFHCSDUP command{hint}", fixes=[_full_name_fix(ctx.file.path, cmd.verb_span, close[0])] if close else [])
+        close = closest(cmd.verb_written.upper(), names, 0.6)
+        hint = f"; did you mean {close}?" if close else ""
+        ctx.report(cmd.verb_span, f"'{cmd.verb_written}' is not a DFHCSDUP command{hint}", fixes=[_full_name_fix(ctx.file.path, cmd.verb_span, close)] if close else [])
 
 
 @rule(
@@ -224,9 +223,9 @@ def unknown_resource_type(ctx: Context) -> None:
         if cmd.resource_resolution is None:
             ctx.report(cmd.verb_span, f"{cmd.verb} needs a resource type and name first, such as IPCONN(name)")
         elif cmd.resource_resolution.status == "unknown":
-            close = difflib.get_close_matches(cmd.resource_written.upper(), names, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            ctx.report(cmd.resource_span, f"'{cmd.resource_written}' is not a CICS resource type{hint}", fixes=[_full_name_fix(ctx.file.path, cmd.resource_span, close[0])] if close else [])
+            close = closest(cmd.resource_written.upper(), names, 0.6)
+            hint = f"; did you mean {close}?" if close else ""
+            ctx.report(cmd.resource_span, f"'{cmd.resource_written}' is not a CICS resource type{hint}", fixes=[_full_name_fix(ctx.file.path, cmd.resource_span, close)] if close else [])
 
 
 @rule(
@@ -254,10 +253,10 @@ def unknown_keyword(ctx: Context) -> None:
         for kw in cmd.keywords:
             if kw.resolution.status != "unknown" or kw.written.upper() in EXTRACT_METADATA or csd_placeholder(kw.written):
                 continue
-            close = difflib.get_close_matches(kw.written.upper(), known, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]}?" if close else ""
+            close = closest(kw.written.upper(), known, 0.6)
+            hint = f"; did you mean {close}?" if close else ""
             owner = f"{rspec.name}" if rspec else cmd.verb
-            ctx.report(kw.written_span, f"{owner} has no keyword '{kw.written}'{hint}", fixes=[_full_name_fix(ctx.file.path, kw.written_span, close[0])] if close else [])
+            ctx.report(kw.written_span, f"{owner} has no keyword '{kw.written}'{hint}", fixes=[_full_name_fix(ctx.file.path, kw.written_span, close)] if close else [])
 
 
 @rule(
@@ -480,9 +479,9 @@ def ref_unresolved(ctx: Context) -> None:
         target = model.tcpipservice_for(cmd)
         span = kw.value_span or kw.written_span
         if target is None:
-            close = difflib.get_close_matches(kw.upper, names, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            ctx.report(span, f"no TCPIPSERVICE named {kw.upper} is defined in the workspace's CSD files{hint}", fixes=[Fix(f"Change to {close[0]}", [Edit(ctx.file.path, span, close[0])])] if close else [])
+            close = closest(kw.upper, names, 0.6)
+            hint = f"; did you mean {close}?" if close else ""
+            ctx.report(span, f"no TCPIPSERVICE named {kw.upper} is defined in the workspace's CSD files{hint}", fixes=[Fix(f"Change to {close}", [Edit(ctx.file.path, span, close)])] if close else [])
             continue
         protocol = target.upper("PROTOCOL") or ("IPIC" if target.upper("TRANSACTION") == "CISS" else "HTTP")
         if protocol != "IPIC":

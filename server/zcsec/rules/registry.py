@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..findings import Finding, Fix, Severity
+from ..text import Span
 
-Span = tuple[int, int]
 
 # Scopes: when a rule's check runs and what its context holds.
 XML_FILE = "xml-file"  # once per Liberty XML file (ctx.config, ctx.file)

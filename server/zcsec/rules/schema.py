@@ -5,15 +5,14 @@ enabling feature is in no featureManager."""
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from ..catalogue import AttributeSpec, ElementSpec
 from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
-from ..workspace import ConfigElement, LibertyConfig
+from ..workspace import ConfigElement, LibertyConfig, ref_ids
 from ..xmlparse import Element
-from .common import first_uses
+from .common import closest, first_uses
 from .registry import CONFIG, XML_FILE, Context, rule
 
 OVERVIEW = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
@@ -21,14 +20,6 @@ OVERVIEW = "https://openliberty.io/docs/latest/reference/config/server-configura
 # and ms combined, in any case (docs/sources.md).
 _DURATION = re.compile(r"^-?\d+$|^(?:\d+(?:ms|d|h|m|s))+$", re.IGNORECASE)
 _INT = re.compile(r"^[+-]?\d+$")
-
-
-def did_you_mean(name: str, choices: list[str], cutoff: float = 0.75) -> str | None:
-    match = difflib.get_close_matches(name, choices, n=1, cutoff=cutoff)
-    if match:
-        return match[0]
-    lower = {c.lower(): c for c in choices}
-    return lower.get(name.lower())
 
 
 def elements_in(ctx: Context) -> list[ConfigElement]:
@@ -84,12 +75,12 @@ def unknown_element(ctx: Context) -> None:
             choices = ce.parent.spec.child_names
         else:
             continue
-        suggestion = difflib.get_close_matches(el.name, choices, n=1, cutoff=0.8)
+        suggestion = closest(el.name, choices, 0.8)
         if suggestion:
             ctx.report(
                 el.name_span,
-                f"zcsec does not know <{el.name}>; did you mean <{suggestion[0]}>? Liberty ignores elements it does not know.",
-                fixes=[Fix(f"Rename to <{suggestion[0]}>", _rename_edits(ce.path, el, suggestion[0]))],
+                f"zcsec does not know <{el.name}>; did you mean <{suggestion}>? Liberty ignores elements it does not know.",
+                fixes=[Fix(f"Rename to <{suggestion}>", _rename_edits(ce.path, el, suggestion))],
             )
 
 
@@ -213,18 +204,18 @@ def unknown_attribute(ctx: Context) -> None:
                 continue
             if spec.child(attr.name) is not None:
                 continue  # a nested element written as an attribute (Liberty accepts both)
-            suggestion = difflib.get_close_matches(attr.name, known, n=1, cutoff=0.75)
-            fixes = [Fix(f"Rename to '{suggestion[0]}'", [Edit(ce.path, attr.name_span, suggestion[0])])] if suggestion else []
-            near_security = bool(suggestion) and _security_setting(spec, suggestion[0])
+            suggestion = closest(attr.name, known, 0.75)
+            fixes = [Fix(f"Rename to '{suggestion}'", [Edit(ce.path, attr.name_span, suggestion)])] if suggestion else []
+            near_security = bool(suggestion) and _security_setting(spec, suggestion)
             if suggestion and (spec.confirmed or near_security):
                 # A near miss of a setting that bears on security is a
                 # warning even where zcsec's attribute list is not confirmed:
                 # Liberty ignores the misspelt name, so that security is off.
                 # Elsewhere (context-root on a web application) a hint.
                 security = near_security or bool(spec.provider) or bool(_SECURITY_WORDS.search(ce.name))
-                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion[0]}'? Liberty ignores '{attr.name}' silently.", severity=None if security else Severity.HINT, fixes=fixes)
+                ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; did you mean '{suggestion}'? Liberty ignores '{attr.name}' silently.", severity=None if security else Severity.HINT, fixes=fixes)
             elif suggestion:
-                ctx.report(attr.name_span, f"zcsec does not know '{attr.name}' on <{ce.name}>; did you mean '{suggestion[0]}'?", severity=Severity.HINT, fixes=fixes)
+                ctx.report(attr.name_span, f"zcsec does not know '{attr.name}' on <{ce.name}>; did you mean '{suggestion}'?", severity=Severity.HINT, fixes=fixes)
             elif spec.confirmed:
                 ctx.report(attr.name_span, f"<{ce.name}> has no attribute '{attr.name}'; Liberty ignores it", severity=Severity.HINT)
 
@@ -407,17 +398,6 @@ def _start_tag_insert_point(text: str, el: Element) -> int:
     return pos
 
 
-def ref_values(value: str, multiple: bool) -> list[tuple[str, int]]:
-    """The ids in a ref value with their offsets inside it."""
-    if not multiple:
-        stripped = value.strip()
-        return [(stripped, value.find(stripped))] if stripped else []
-    out = []
-    for m in re.finditer(r"[^,\s]+", value):
-        out.append((m.group(0), m.start()))
-    return out
-
-
 def iter_refs(ctx: Context):
     """(ConfigElement, Attribute, AttributeSpec, id, span) for every reference in the file."""
     cfg: LibertyConfig = ctx.config
@@ -432,10 +412,10 @@ def iter_refs(ctx: Context):
                 resolved = cfg.resolve(attr.value)
                 if resolved is None:
                     continue
-                for ident, _ in ref_values(resolved, aspec.type == "refList"):
+                for ident, _ in ref_ids(resolved, aspec.type == "refList"):
                     yield ce, attr, aspec, ident, attr.value_span
                 continue
-            for ident, off in ref_values(attr.value, aspec.type == "refList"):
+            for ident, off in ref_ids(attr.value, aspec.type == "refList"):
                 start = attr.value_span[0] + off
                 yield ce, attr, aspec, ident, (start, start + len(ident))
 
@@ -512,12 +492,12 @@ def ref_unresolved(ctx: Context) -> None:
         typed_ids = by_types[types]
         # A near-miss search over thousands of ids per reference would make
         # a generated (or hostile) file quadratic; real files have far fewer.
-        close = difflib.get_close_matches(ident, typed_ids, n=1, cutoff=0.7) if len(typed_ids) <= MAX_NEAR_MISS_CANDIDATES else []
+        close = closest(ident, typed_ids, 0.7) if len(typed_ids) <= MAX_NEAR_MISS_CANDIDATES else None
         fixes = []
         if close:
-            fixes.append(Fix(f"Change to '{close[0]}'", [Edit(ce.path, span, close[0])]))
+            fixes.append(Fix(f"Change to '{close}'", [Edit(ce.path, span, close)]))
         fixes.append(_skeleton_fix(cfg, ce, aspec.ref_types[0], ident))
-        hint = f"; did you mean '{close[0]}'?" if close else f"; define a {wanted} with id=\"{ident}\""
+        hint = f"; did you mean '{close}'?" if close else f"; define a {wanted} with id=\"{ident}\""
         if cfg.fragment or cfg.missing_includes:
             # The element may be in a file zcsec cannot see: said once per
             # reference, as information, with where it could be.
