@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from lspclient import file_uri  # noqa: E402
-from run import ZCSEC, edit_places, open_server, query_places  # noqa: E402
+from run import edit_places, open_server, query_places  # noqa: E402
 from workspace import generate, generate_tree  # noqa: E402
 
 

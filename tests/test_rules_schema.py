@@ -544,7 +544,7 @@ def test_disable_next_line_all_codes_and_lists(tmp_path):
 
 
 def test_disable_for_rest_of_file(tmp_path):
-    body = f"""
+    body = """
         <keyStore id="ks1" location="k.p12" password="p" passwrd="x"/>
         <!-- zcsec-disable unknown-attribute -->
         <keyStore id="ks2" location="k.p12" password="p" passwrd="y"/>

@@ -1120,7 +1120,7 @@ def test_ssl_outbound_with_transport_security_is_silent(tmp_path):
 def test_password_clear_text(tmp_path, body, needle):
     base, path = xml_ws(tmp_path, body)
     findings = run(base)
-    f = expect(findings, "password-clear-text", W, path, needle)
+    expect(findings, "password-clear-text", W, path, needle)
     for g in findings:
         assert needle not in g.message
 

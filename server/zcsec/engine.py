@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .csdparse import CsdDocument
 from .findings import Finding, Severity
 from .posture import posture_failures
 from .rules import RULES
 from .rules.registry import CONFIG, CSD_FILE, WORKSPACE, XML_FILE, Context, Rule
 from .text import LineIndex
-from .workspace import CsdFile, Workspace, XmlFile
+from .workspace import CsdFile, LibertyConfig, Workspace, XmlFile
 
 _SUPPRESS = re.compile(r"zcsec-disable(-next-line)?\b[ \t]*([\w ,\-]*)")
 
@@ -64,45 +63,50 @@ def rules_in_scope(scope: str) -> list[Rule]:
 def run_rules(ws: Workspace, only_paths: set[str] | None = None) -> list[Finding]:
     """Every finding of every enabled rule; ``only_paths`` limits the result
     to findings in those files (analysis still sees the whole workspace)."""
-    raw: list[Finding] = []
     project = ws.project
+    active = {scope: [r for r in rules_in_scope(scope) if project.level(r.code, r.severity) is not None] for scope in (WORKSPACE, CONFIG, XML_FILE, CSD_FILE)}
+    raw: list[Finding] = []
+    for scope, cfg, f in _contexts(ws):
+        for r in active[scope]:
+            raw.extend(_run(Context(r, ws, cfg, f)))
+    raw.extend(_posture_failures(ws))
+    return finish(ws, raw, only_paths)
 
-    def enabled(r: Rule) -> bool:
-        return project.level(r.code, r.severity) is not None
 
-    def run(r: Rule, ctx: Context) -> None:
-        try:
-            r.check(ctx)
-        except Exception as exc:  # a rule bug must never stop the others
-            target = ctx.file.path if ctx.file is not None else (ctx.config.root if ctx.config is not None else None)
-            if target is not None:
-                raw.append(Finding("internal-error", Severity.WARNING, f"zcsec rule {r.code} failed on this file ({type(exc).__name__}); please report it", target, (0, 0)))
-        raw.extend(ctx.findings)
-
-    for r in rules_in_scope(WORKSPACE):
-        if enabled(r):
-            run(r, Context(r, ws))
-    done_files: set[str] = set()
+def _contexts(ws: Workspace) -> list[tuple[str, LibertyConfig | None, XmlFile | CsdFile | None]]:
+    """Where rules run: the workspace, each configuration, each XML file
+    once (a file included by two configurations is checked in the first),
+    each CSD file."""
+    out: list[tuple[str, LibertyConfig | None, XmlFile | CsdFile | None]] = [(WORKSPACE, None, None)]
+    done: set[str] = set()
     for cfg in ws.configs:
-        for r in rules_in_scope(CONFIG):
-            if enabled(r):
-                run(r, Context(r, ws, cfg))
+        out.append((CONFIG, cfg, None))
         for path, f in cfg.files.items():
-            if path in done_files:
-                continue
-            done_files.add(path)
-            for r in rules_in_scope(XML_FILE):
-                if enabled(r):
-                    run(r, Context(r, ws, cfg, f))
-    for path, f in ws.csd.files.items():
-        for r in rules_in_scope(CSD_FILE):
-            if enabled(r):
-                run(r, Context(r, ws, None, f))
+            if path not in done:
+                done.add(path)
+                out.append((XML_FILE, cfg, f))
+    out.extend((CSD_FILE, None, f) for f in ws.csd.files.values())
+    return out
+
+
+def _run(ctx: Context) -> list[Finding]:
+    try:
+        ctx.rule.check(ctx)
+    except Exception as exc:  # a rule bug must never stop the others
+        target = ctx.scope_file.path if ctx.scope_file is not None else (ctx.scope_config.root if ctx.scope_config is not None else None)
+        if target is not None:
+            ctx.findings.append(Finding("internal-error", Severity.WARNING, f"zcsec rule {ctx.rule.code} failed on this file ({type(exc).__name__}); please report it", target, (0, 0)))
+    return ctx.findings
+
+
+def _posture_failures(ws: Workspace) -> list[Finding]:
+    """A connection whose posture could not be computed, said as a failing rule is."""
+    out = []
     for cfg in ws.configs:
         for ce, exc in posture_failures(ws, cfg):
             message = f"zcsec could not work out the security of this {ce.name} ({type(exc).__name__}); its security rules may be incomplete; please report it"
-            raw.append(Finding("internal-error", Severity.WARNING, message, ce.path, ce.element.name_span))
-    return finish(ws, raw, only_paths)
+            out.append(Finding("internal-error", Severity.WARNING, message, ce.path, ce.element.name_span))
+    return out
 
 
 def finish(ws: Workspace, raw: list[Finding], only_paths: set[str] | None) -> list[Finding]:

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from .csdparse import CsdCommand
-from .text import Span
 from .workspace import ConfigElement, CsdModel, LibertyConfig, Workspace
 
 CONNECTION_ELEMENTS = {
@@ -227,7 +226,7 @@ def cics_side(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> CicsSide:
     return side
 
 
-def cics_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
+def cics_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:  # noqa: C901 - the CICS posture reads both ends of the link; split, it would pass a dozen values around
     project = ws.project
     cid = ce.id
     host = value_of(cfg, ce, "host") or "?"

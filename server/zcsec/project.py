@@ -85,7 +85,7 @@ def _bool_table(raw: object, where: str, problems: list[str]) -> dict[str, bool]
     return out
 
 
-def parse_project(data: dict, path: Path | None = None) -> ProjectConfig:
+def parse_project(data: dict, path: Path | None = None) -> ProjectConfig:  # noqa: C901 - one branch per .zcsec.toml key, each with its own validation
     cfg = ProjectConfig(path=path)
     problems = cfg.problems
     base = path.parent if path else Path.cwd()

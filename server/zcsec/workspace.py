@@ -412,7 +412,7 @@ def _load_file(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack
             pending.append(_load_one(cfg, store, target, "include", sub_stack, link))
 
 
-def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack: list[str], via: IncludeLink | None) -> Iterator[tuple[str, list[str], IncludeLink]]:
+def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack: list[str], via: IncludeLink | None) -> Iterator[tuple[str, list[str], IncludeLink]]:  # noqa: C901 - one place reads a file of a configuration, with every way that can fail
     """Load one file; yields (target, include stack, link) for every file it
     includes, to be loaded (by :func:`_load_file`) before it carries on."""
     path = norm(path)

@@ -461,7 +461,7 @@ class _Parser:
             self.stack.append(el)
             self.open_names[el.name] = self.open_names.get(el.name, 0) + 1
 
-    def start_tag_slow(self, lt: int) -> int:
+    def start_tag_slow(self, lt: int) -> int:  # noqa: C901 - the tolerant start-tag reader: one branch per way a tag can be broken
         """Recover a start tag that is not well formed."""
         text, n = self.text, self.n
         nm = _NAME_RE.match(text, lt + 1)

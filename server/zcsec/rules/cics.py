@@ -515,13 +515,13 @@ def sessions(ctx: Context) -> None:
 
 
 def _ipconns(ctx: Context):
-    for cmd in ctx.file.doc.commands:
+    for cmd in ctx.csd_file.doc.commands:
         if cmd.resource_type == "IPCONN" and cmd.verb in ("DEFINE", "USERDEFINE") and cmd.name:
             yield cmd
 
 
 def _ipic_services(ctx: Context):
-    for cmd in ctx.file.doc.commands:
+    for cmd in ctx.csd_file.doc.commands:
         if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE"):
             continue
         if CsdModel.is_ipic(cmd):
@@ -715,7 +715,7 @@ TCPIPSERVICE_ATTRS = "https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-man
     ),
 )
 def http_listener_open(ctx: Context) -> None:
-    for cmd in ctx.file.doc.commands:
+    for cmd in ctx.csd_file.doc.commands:
         if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE"):
             continue
         if CsdModel.is_ipic(cmd) or (cmd.upper("PROTOCOL") or "HTTP") != "HTTP" or (cmd.upper("SSL") or "NO") != "NO" or (cmd.upper("AUTHENTICATE") or "NO") != "NO":
@@ -837,7 +837,7 @@ def ipic_attlsaware(ctx: Context) -> None:
     ),
 )
 def cics_weak_cipher(ctx: Context) -> None:
-    for cmd in ctx.file.doc.commands:
+    for cmd in ctx.csd_file.doc.commands:
         if cmd.resource_type not in ("TCPIPSERVICE", "IPCONN", "URIMAP") or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
             continue
         value = cmd.value("CIPHERS")

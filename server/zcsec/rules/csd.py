@@ -36,7 +36,7 @@ EXTRACT_METADATA = frozenset({"DEFINETIME", "CHANGETIME", "CHANGEUSRID", "CHANGE
 
 def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str, fixer=None, fix: str | None = None) -> None:
     def check(ctx: Context) -> None:
-        for p in ctx.file.doc.problems:
+        for p in ctx.csd_file.doc.problems:
             if p.code != code:
                 continue
             # A problem may carry its own severity (one code, two cases).
@@ -97,7 +97,7 @@ _parser_rule(
 
 
 def _commands(ctx: Context) -> list[CsdCommand]:
-    return ctx.file.doc.commands
+    return ctx.csd_file.doc.commands
 
 
 def _full_name_fix(path: str, span: tuple[int, int], name: str) -> Fix:
@@ -319,7 +319,7 @@ def _csd_value_rule(code: str, title: str, rationale: str, bad: str, good: str) 
     def check(ctx: Context) -> None:
         # Text lost past column 72 is reported once (csd-column-72); a value
         # that reaches into it is not judged again.
-        lost = [p.span[0] for p in ctx.file.doc.problems if p.code == "csd-column-72" and p.severity == "error"]
+        lost = [p.span[0] for p in ctx.csd_file.doc.problems if p.code == "csd-column-72" and p.severity == "error"]
         for cmd in _commands(ctx):
             for kw in cmd.keywords:
                 if kw.spec is None or kw.value is None:

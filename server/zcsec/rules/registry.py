@@ -17,14 +17,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from ..catalogue import Catalogue
 from ..findings import Finding, Fix, Severity
+from ..project import ProjectConfig
 from ..text import Span
-
+from ..workspace import CsdFile, LibertyConfig, Workspace, XmlFile
 
 # Scopes: when a rule's check runs and what its context holds.
-XML_FILE = "xml-file"  # once per Liberty XML file (ctx.config, ctx.file)
+XML_FILE = "xml-file"  # once per Liberty XML file (ctx.config, ctx.xml_file)
 CONFIG = "config"  # once per Liberty configuration (ctx.config)
-CSD_FILE = "csd-file"  # once per CSD file (ctx.file)
+CSD_FILE = "csd-file"  # once per CSD file (ctx.csd_file)
 WORKSPACE = "workspace"  # once per workspace (ctx.workspace)
 
 
@@ -176,21 +178,49 @@ def example_files(text: str) -> dict[str, str]:
 
 @dataclass(slots=True, eq=False)
 class Context:
-    """What a check sees, and where it reports."""
+    """What a check sees, and where it reports.  A check reads the parts its
+    scope provides through typed accessors: ``config`` (config and xml-file
+    scopes), ``xml_file`` (xml-file scope), ``csd_file`` (csd-file scope)."""
 
     rule: Rule
-    workspace: object  # zcsec.workspace.Workspace
-    config: object | None = None  # zcsec.workspace.LibertyConfig
-    file: object | None = None  # XmlFile or CsdFile
+    workspace: Workspace
+    scope_config: LibertyConfig | None = None
+    scope_file: XmlFile | CsdFile | None = None
     findings: list[Finding] = field(default_factory=list)
 
     @property
-    def catalogue(self):
+    def catalogue(self) -> Catalogue:
         return self.workspace.catalogue
 
     @property
-    def project(self):
+    def project(self) -> ProjectConfig:
         return self.workspace.project
+
+    @property
+    def config(self) -> LibertyConfig:
+        if self.scope_config is None:
+            raise TypeError(f"rule {self.rule.code} ({self.rule.scope}) has no configuration in its scope")
+        return self.scope_config
+
+    @property
+    def file(self) -> XmlFile | CsdFile:
+        if self.scope_file is None:
+            raise TypeError(f"rule {self.rule.code} ({self.rule.scope}) has no file in its scope")
+        return self.scope_file
+
+    @property
+    def xml_file(self) -> XmlFile:
+        f = self.file
+        if not isinstance(f, XmlFile):
+            raise TypeError(f"rule {self.rule.code} ({self.rule.scope}) has no XML file in its scope")
+        return f
+
+    @property
+    def csd_file(self) -> CsdFile:
+        f = self.file
+        if not isinstance(f, CsdFile):
+            raise TypeError(f"rule {self.rule.code} ({self.rule.scope}) has no CSD file in its scope")
+        return f
 
     def report(
         self,

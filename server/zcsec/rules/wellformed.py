@@ -21,7 +21,7 @@ def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
     cfg = ctx.config
     specs = {id(ce.element): ce.spec for ce in cfg.by_file.get(ctx.file.path, [])} if cfg is not None else {}
     out = []
-    for el in ctx.file.doc.iter():
+    for el in ctx.xml_file.doc.iter():
         spec = specs.get(id(el))
         for attr in el.attributes:
             aspec = spec.attribute(attr.name) if spec is not None else None
@@ -32,7 +32,7 @@ def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
-        problems = [p for p in ctx.file.doc.problems if p.code == code]
+        problems = [p for p in ctx.xml_file.doc.problems if p.code == code]
         secrets = _secret_values(ctx) if problems else []
         for p in problems:
             message = p.message
