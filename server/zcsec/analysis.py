@@ -108,8 +108,8 @@ def analyse_projects(paths: Iterable[str]) -> list[Result]:
     groups: dict[str | None, dict[str, str]] = {}
     for p, kind in found.kinds().items():
         groups.setdefault(project_key(p, None), {})[p] = kind
-    for key in project_files(paths):  # a project with no input yet still counts
-        groups.setdefault(key, {})
+    for toml in project_files(paths):  # a project with no input yet still counts
+        groups.setdefault(toml, {})
     results = []
     for key, files in groups.items():
         project = load_project_for(key)

@@ -266,7 +266,7 @@ class LibertyCatalogue:
         return list(self._elements_raw)
 
     def elements_for_feature(self, feature: str) -> list[str]:
-        return [n for n in self._elements_raw if feature in (self.element(n).features or ())]
+        return [n for n in self._elements_raw if feature in (getattr(self.element(n), "features", None) or ())]
 
 
 # ---------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def resolve_abbreviation(written: str, specs: dict) -> Resolution:
 
 def _obsolete(spec: object) -> bool:
     releases = getattr(spec, "releases", None)
-    return bool(releases) and releases.lstrip().startswith("<")
+    return isinstance(releases, str) and releases.lstrip().startswith("<")
 
 
 class CsdCatalogue:

@@ -171,6 +171,7 @@ def records(text: str):
     n = len(text)
     while pos < n:
         m = _LINE.match(text, pos)
+        assert m is not None  # the pattern also matches an empty line
         line = m.group(0)
         body = line.rstrip("\r\n")
         yield pos, body
@@ -440,7 +441,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
             if current is not None and current.spec is not None:
                 flags = {k: s for k, s in keyword_specs(current).items() if s.type == "flag"}
                 res = resolve_abbreviation(word, flags) if flags else Resolution("unknown", None)
-                if res.status in ("exact", "abbrev"):
+                if res.status in ("exact", "abbrev") and res.name is not None:
                     current.keywords.append(CsdKeyword(word, wspan, res, None, None, flags[res.name]))
                     current.end = wspan[1]
                     pos = after

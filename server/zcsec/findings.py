@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from .text import Range, Span
+from .text import Position, Range, Span
 
 
 
@@ -37,6 +37,10 @@ class Severity(IntEnum):
         raise ValueError(f"unknown severity '{text}' (use error, warning, information or hint)")
 
 
+# The range of a finding or edit before the engine places it in its file.
+UNPLACED = Range(Position(0, 0), Position(0, 0))
+
+
 @dataclass(slots=True)
 class Edit:
     """Replace ``span`` of ``path`` with ``new_text``.  ``range`` is filled in
@@ -45,10 +49,10 @@ class Edit:
     path: str
     span: Span
     new_text: str
-    range: Range | None = None
+    range: Range = UNPLACED
 
     def to_json(self) -> dict:
-        return {"file": self.path, "range": self.range.to_json() if self.range else None, "newText": self.new_text}
+        return {"file": self.path, "range": self.range.to_json(), "newText": self.new_text}
 
 
 @dataclass(slots=True)
@@ -67,19 +71,18 @@ class Finding:
     message: str
     path: str
     span: Span
-    range: Range | None = None
+    range: Range = UNPLACED
     fixes: list[Fix] = field(default_factory=list)
     related: list[tuple[str, Span, str]] = field(default_factory=list)  # (path, span, note)
     related_ranges: list[tuple[str, Range, str]] = field(default_factory=list)
 
-    def sort_key(self):
-        r = self.range
-        return (self.path, r.start.line if r else 0, r.start.character if r else 0, self.code)
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.range.start.line, self.range.start.character, self.code)
 
     def to_json(self) -> dict:
-        out = {
+        out: dict[str, object] = {
             "file": self.path,
-            "range": self.range.to_json() if self.range else None,
+            "range": self.range.to_json(),
             "severity": self.severity.label,
             "code": self.code,
             "message": self.message,

@@ -57,13 +57,13 @@ def format_json(findings: list[Finding]) -> str:
 def format_sarif(findings: list[Finding]) -> str:
     used = sorted({f.code for f in findings} | set(RULES))
     index = {code: i for i, code in enumerate(used)}
-    rules = []
+    rules: list[dict[str, object]] = []
     for code in used:
         r = RULES.get(code)
         if r is None:
             rules.append({"id": code})
             continue
-        entry = {
+        entry: dict[str, object] = {
             "id": code,
             "name": "".join(w.capitalize() for w in code.split("-")),
             "shortDescription": {"text": r.title},
@@ -76,7 +76,7 @@ def format_sarif(findings: list[Finding]) -> str:
         rules.append(entry)
     results = []
     for f in findings:
-        r = f.range
+        where = f.range
         result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
@@ -87,10 +87,10 @@ def format_sarif(findings: list[Finding]) -> str:
                     "physicalLocation": {
                         "artifactLocation": {"uri": Path(f.path).resolve().as_uri()},
                         "region": {
-                            "startLine": r.start.line + 1,
-                            "startColumn": r.start.character + 1,
-                            "endLine": r.end.line + 1,
-                            "endColumn": r.end.character + 1,
+                            "startLine": where.start.line + 1,
+                            "startColumn": where.start.character + 1,
+                            "endLine": where.end.line + 1,
+                            "endColumn": where.end.character + 1,
                         },
                     }
                 }

@@ -298,11 +298,13 @@ def _keystore_note(cfg: LibertyConfig, ssl: ConfigElement) -> str:
     return f", {kind} <keyStore id=\"{ks.id}\">"
 
 
-def _auth_data_identity(cfg: LibertyConfig, cf: ConfigElement | None) -> tuple[ConfigElement | None, str | None]:
+def _auth_data_identity(cfg: LibertyConfig, cf: ConfigElement | None) -> tuple[ConfigElement | None, str]:
+    """The container auth data of a connection factory, and how it reads
+    ("" when there is none)."""
     if cf is None:
-        return None, None
+        return None, ""
     ad = resolve_ref(cfg, cf, "containerAuthDataRef", ("authData",))
-    return ad, (f"user ID and password from <authData id=\"{ad.id}\">" if ad is not None else None)
+    return ad, (f"user ID and password from <authData id=\"{ad.id}\">" if ad is not None else "")
 
 
 def ims_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
@@ -368,7 +370,7 @@ def mq_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
     props = child(cfg, ce, "properties.wmqJms")
     mode = (value_of(cfg, props, "transportType") or "BINDINGS").upper()
     qm = value_of(cfg, props, "queueManager") or "?"
-    unknowns = []
+    unknowns: list[str] = []
     if mode == "CLIENT":
         host = value_of(cfg, props, "hostName") or "?"
         port = value_of(cfg, props, "port") or "1414"
@@ -447,6 +449,7 @@ def _has_client_key(cfg: LibertyConfig, ssl: ConfigElement) -> bool:
 def wola_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
     """A WOLA connection: a zosconnect_localAdaptersConnectService, or a WOLA
     connection factory that only services defined in .sar files use."""
+    cf: ConfigElement | None
     if ce.name == "connectionFactory":
         cf, register = ce, "(register name in the .sar files)"
     else:
@@ -473,7 +476,7 @@ def _wola_factories_in_use(cfg: LibertyConfig) -> set[str]:
     found = cfg.cache.get(key)
     if found is None:
         found = cfg.cache[key] = {(e.element.value("connectionFactoryRef") or "").strip() for e in cfg.elements if e.element.get("connectionFactoryRef") is not None}
-    return found  # type: ignore[return-value]
+    return found
 
 
 def postures(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:

@@ -48,7 +48,7 @@ def secret_variables(cfg: LibertyConfig) -> set[str]:
     in a secret attribute, or linked by value to such a variable."""
     cached = cfg.cache.get("secret-variables")
     if cached is not None:
-        return cached  # type: ignore[return-value]
+        return cached
     secret = {n for n in cfg.variables if SECRET_NAME.search(n)}
     for ce in cfg.elements:
         for attr in ce.element.attributes:

@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd
@@ -201,7 +201,7 @@ class LibertyConfig:
         self.by_name: dict[str, list[ConfigElement]] = {}  # every element, by element name
         self.of_element: dict[int, ConfigElement] = {}  # id(parsed Element) -> its ConfigElement
         self.features: dict[str, list[tuple[XmlFile, Element]]] = {}
-        self.cache: dict[str, object] = {}  # derived models (e.g. postures), built on first use
+        self.cache: dict[object, Any] = {}  # derived models (e.g. postures), built on first use; keys name them
         self._order: dict[int, int] = {}
 
     # -- lookups ------------------------------------------------------------
@@ -235,7 +235,7 @@ class LibertyConfig:
         found = self.cache.get(key)
         if found is None:
             found = self.cache[key] = self.catalogue.liberty.feature_closure(self.features)
-        return found  # type: ignore[return-value]
+        return found
 
     def has_feature(self, *names: str) -> bool:
         """Whether one of ``names`` is enabled, directly or by another feature."""
@@ -326,7 +326,7 @@ class LibertyConfig:
     def missing_includes(self) -> list[IncludeLink]:
         """Includes whose file is not there: ids, features and attributes
         may come from them."""
-        return self.cache.get("missing-includes", [])  # type: ignore[return-value]
+        return self.cache.get("missing-includes", [])
 
 
 MAX_RESOLVED = 1 << 16  # characters substituted for variables in one value
@@ -430,7 +430,7 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
         return
     cfg.files[path] = f
     cfg.roles[path] = role
-    cfg.cache.setdefault("loaded-realpaths", set()).add(_real(cfg, path))  # type: ignore[union-attr]
+    cfg.cache.setdefault("loaded-realpaths", set()).add(_real(cfg, path))
     if f.read_problem:
         cfg.problems.append(ModelProblem("file-encoding", path, (0, 0), f.read_problem))
     root = f.doc.root
@@ -498,7 +498,7 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
                 message = f"the included file '{location}' does not exist (looked for {target}); create it, fix the location or add optional=\"true\""
                 severity = None
             cfg.problems.append(ModelProblem("include-missing", path, loc_attr.value_span, message, severity))
-            cfg.cache.setdefault("missing-includes", []).append(link)  # type: ignore[union-attr]
+            cfg.cache.setdefault("missing-includes", []).append(link)
             continue
         yield target, stack + [path], link
 
@@ -527,13 +527,13 @@ def _in_liberty_layout(cfg: LibertyConfig) -> bool:
 def _real(cfg: LibertyConfig, path: str) -> str:
     """The path with symbolic links resolved (cached per configuration)."""
     cache = cfg.cache.setdefault("realpaths", {})
-    real = cache.get(path)  # type: ignore[union-attr]
+    real = cache.get(path)
     if real is None:
         try:
             real = os.path.realpath(path)
         except (OSError, ValueError):  # ValueError: a NUL in the path
             real = path
-        cache[path] = real  # type: ignore[index]
+        cache[path] = real
     return real
 
 
@@ -557,7 +557,7 @@ def _include(cfg: LibertyConfig, target: str, stack: list[str], link: IncludeLin
         return False
     if target in cfg.files:
         return False
-    if real in cfg.cache.get("loaded-realpaths", ()):  # type: ignore[operator]
+    if real in cfg.cache.get("loaded-realpaths", ()):
         return False  # a file already loaded, reached through a symbolic link
     return True
 
@@ -854,6 +854,7 @@ class Workspace:
         self.csd = CsdModel()
         self.problems: list[ModelProblem] = []
         self.checked: list[str] = []  # files the user asked about, in order
+        self.cache: dict[object, Any] = {}  # derived models across configurations, built on first use
 
     def build(self, liberty_files: Iterable[str], csd_files: Iterable[str]) -> "Workspace":
         liberty_files = [norm(p) for p in liberty_files]
@@ -920,14 +921,14 @@ class Workspace:
     def files(self) -> Iterator[XmlFile | CsdFile]:
         seen: set[str] = set()
         for cfg in self.configs:
-            for p, f in cfg.files.items():
+            for p, xf in cfg.files.items():
                 if p not in seen:
                     seen.add(p)
-                    yield f
-        for p, f in self.csd.files.items():
+                    yield xf
+        for p, cf in self.csd.files.items():
             if p not in seen:
                 seen.add(p)
-                yield f
+                yield cf
 
     def index_for(self, path: str, *, analysed_only: bool = False) -> LineIndex | None:
         """The line index of ``path``: of the text the analysis used when the

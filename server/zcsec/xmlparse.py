@@ -26,6 +26,12 @@ _START_TAG = re.compile(
 _ATTR = re.compile(r"(" + _NAME + r")\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
 _END_TAG = re.compile(r"</(" + _NAME + r")?\s*(>)?")
 _WS = re.compile(r"\s*")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    """The offset after the blanks at ``pos`` (``pos`` itself when there are none)."""
+    m = _WS.match(text, pos)
+    return m.end() if m is not None else pos
 _ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(" + _NAME + r"))?(;)?")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _VALUE_STOP = re.compile(r"[\r\n<]")
@@ -88,6 +94,11 @@ class Element:
             if attr.name.lower() == lower:
                 return attr
         return None
+
+    def attribute_span(self, name: str) -> Span:
+        """Where the attribute ``name`` is written, else the element's name."""
+        attr = self.get(name)
+        return attr.name_span if attr is not None else self.name_span
 
     def value(self, name: str, default: str | None = None, exact: bool = False) -> str | None:
         attr = self.get(name, exact)
@@ -382,6 +393,7 @@ class _Parser:
     # -- tags ---------------------------------------------------------------
     def end_tag(self, lt: int) -> int:
         m = _END_TAG.match(self.text, lt)
+        assert m is not None  # the caller saw "</"
         name = m.group(1)
         if m.group(2) is None:
             self.problem("xml-syntax", "end tag is not closed: add '>'", lt, m.end())
@@ -471,9 +483,9 @@ class _Parser:
             return lt + 1
         el = Element(nm.group(0), (nm.start(), nm.end()), lt, nm.end())
         pos = nm.end()
-        seen = set()
+        seen: set[str] = set()
         while True:
-            pos = _WS.match(text, pos).end()
+            pos = _skip_ws(text, pos)
             if pos >= n:
                 self.problem("xml-syntax", f"the start tag '<{el.name}' is not closed: add '>' or '/>'", *el.name_span)
                 el.start_tag_end = n
@@ -503,13 +515,13 @@ class _Parser:
                 pos = j
                 continue
             aname, aspan = am.group(0), (am.start(), am.end())
-            pos = _WS.match(text, am.end()).end()
+            pos = _skip_ws(text, am.end())
             if pos >= n or text[pos] != "=":
                 self.problem("xml-syntax", f"the attribute '{aname}' has no value: write {aname}=\"...\"", *aspan)
                 attr = Attribute(aname, aspan, "", (aspan[1], aspan[1]), False, el)
                 self.add_attr(el, attr, seen)
                 continue
-            pos = _WS.match(text, pos + 1).end()
+            pos = _skip_ws(text, pos + 1)
             if pos >= n or text[pos] not in "\"'":
                 # Unquoted value: take up to a blank, '>' or '<'.
                 j = pos

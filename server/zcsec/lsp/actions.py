@@ -21,6 +21,7 @@ offered rather than one that would break the file or not work.
 from __future__ import annotations
 
 import re
+from typing import Sequence
 from bisect import bisect_right
 
 from lsprotocol import types as lsp
@@ -297,7 +298,7 @@ def _csd_extend(index: LineIndex, line: int, record: str, m: re.Match, code: str
 
 
 # -- helpers ------------------------------------------------------------------------
-def _kind_wanted(only: list[str] | None) -> bool:
+def _kind_wanted(only: Sequence[lsp.CodeActionKind | str] | None) -> bool:
     if not only:
         return True
     quickfix = lsp.CodeActionKind.QuickFix.value

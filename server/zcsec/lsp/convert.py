@@ -59,7 +59,7 @@ def fix_to_json(fix: Fix) -> dict:
     return {
         "title": fix.title,
         "edits": [
-            {"uri": path_to_uri(e.path), "range": e.range.to_json() if e.range else None, "newText": e.new_text}
+            {"uri": path_to_uri(e.path), "range": e.range.to_json(), "newText": e.new_text}
             for e in fix.edits
         ],
     }

@@ -40,12 +40,18 @@ class ZcsecProtocol(LanguageServerProtocol):
             general.position_encodings = [lsp.PositionEncodingKind.Utf16]
         return (yield from super().lsp_initialize(params))
 
+    def _warn(self, message: str) -> None:
+        """A warning in the client's log (the server object logs; a bare protocol does not)."""
+        log_to_client = getattr(self._server, "log", None)
+        if log_to_client is not None:
+            log_to_client(message, lsp.MessageType.Warning)
+
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: lsp.DidChangeTextDocumentParams):
         # pygls raises KeyError for a change to a document that was never
         # opened (or is closed); that is a client's mistake, not a server error.
         if unquote(params.text_document.uri) not in self.workspace.text_documents:
-            self._server.log(f"zcsec: ignored a change to {params.text_document.uri}, which is not open", lsp.MessageType.Warning)
+            self._warn(f"zcsec: ignored a change to {params.text_document.uri}, which is not open")
             return None
         return (yield from super().lsp_text_document__did_change(params))
 
@@ -64,9 +70,7 @@ class ZcsecProtocol(LanguageServerProtocol):
                     what = "request"
                 else:
                     what = "notification"
-                log_to_client = getattr(self._server, "log", None)
-                if log_to_client is not None:
-                    log_to_client(f"zcsec: ignored a {method} {what} with invalid parameters ({exc.message})", lsp.MessageType.Warning)
+                self._warn(f"zcsec: ignored a {method} {what} with invalid parameters ({exc.message})")
                 return _DROPPED  # handle_message ignores a message without "jsonrpc": "2.0"
             raise
 
@@ -87,7 +91,7 @@ class ZcsecServer(LanguageServer):
         except Exception:  # noqa: BLE001 - logging must never fail a request
             log.debug("could not log to the client: %s", message)
 
-    def report_server_error(self, error: Exception, source) -> None:  # type: ignore[override]
+    def report_server_error(self, error: Exception, source) -> None:
         # Log to the client's output instead of interrupting the user; the server keeps running.
         if isinstance(error, JsonRpcException) and not isinstance(error, JsonRpcInternalError):
             return  # an answer such as "invalid new name" is not a server error

@@ -36,8 +36,9 @@ def parse_settings(raw: object) -> Settings:
     if not isinstance(raw, dict):
         out.problems.append("zcsec settings must be an object")
         return out
-    if isinstance(raw.get("zcsec"), dict):
-        raw = raw["zcsec"]
+    nested = raw.get("zcsec")
+    if isinstance(nested, dict):
+        raw = nested
     delay = raw.get("diagnosticsDelayMs", DEFAULT_DELAY_MS)
     if isinstance(delay, (int, float)) and not isinstance(delay, bool) and 0 <= delay <= 60000:
         out.diagnostics_delay_ms = int(delay)

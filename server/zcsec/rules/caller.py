@@ -44,7 +44,9 @@ def _names(found: list[Posture]) -> str:
 
 
 def _set_true(ce: ConfigElement, name: str) -> Fix:
-    return Fix(f"Set {name}=\"true\"", [Edit(ce.path, ce.element.get(name).value_span, "true")])
+    attr = ce.element.get(name)
+    span = attr.value_span if attr is not None else ce.element.name_span
+    return Fix(f"Set {name}=\"true\"", [Edit(ce.path, span, "true")])
 
 
 @rule(

@@ -97,7 +97,7 @@ def _related_service(p: Posture, keyword: str, note: str) -> list:
 )
 def verify_without_credentials(ctx: Context) -> None:
     for p in postures_of(ctx, "cics"):
-        if p.cics is None or p.cics.userauth != "VERIFY" or p.credentials is not None:
+        if p.cics is None or p.cics.ipconn is None or p.cics.userauth != "VERIFY" or p.credentials is not None:
             continue
         if p.element.element.get("authDataRef") is not None:
             continue  # an unresolved authDataRef is reported by ref-unresolved
@@ -189,7 +189,7 @@ def credentials_in_clear(ctx: Context) -> None:
 )
 def identify_without_trust(ctx: Context) -> None:
     for p in postures_of(ctx, "cics"):
-        if p.cics is None or p.cics.userauth != "IDENTIFY":
+        if p.cics is None or p.cics.ipconn is None or p.cics.userauth != "IDENTIFY":
             continue
         if p.bind == "client-certificate":
             continue
@@ -353,7 +353,7 @@ def idprop_incomplete(ctx: Context) -> None:
             if len(matches) == 1:
                 value = matches[0].upper("NETWORKID") or ""
         ctx.report(
-            el.get(present).name_span,
+            el.attribute_span(present),
             f"connection '{p.id}' sets {present} without {missing}; CICS matches the IPCONN on both, so add {missing}",
             path=p.element.path,
             fixes=[Fix(f"Add {missing}", [insert_attribute_edit(p.element, f' {missing}="{value}"')])],
@@ -396,7 +396,7 @@ def no_matching_ipconn(ctx: Context) -> None:
         app = p.element.element.value("zosConnectApplid")
         if app is None:
             if side.service.upper("URM", "DFHISAIP") == "NO":
-                intent = f"; zcsec checks it against IPCONN {side.ipconn.name}, the only one on that listener" if side.assumed else ""
+                intent = f"; zcsec checks it against IPCONN {side.ipconn.name}, the only one on that listener" if side.assumed and side.ipconn is not None else ""
                 ctx.report(
                     p.element.element.name_span,
                     f"connection '{p.id}' sends no zosConnectApplid, and TCPIPSERVICE {side.service.name} has URM(NO): CICS can neither match a predefined IPCONN nor autoinstall one{intent}",

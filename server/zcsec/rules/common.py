@@ -38,7 +38,8 @@ def _indent_before(text: str, pos: int, default: str) -> str:
     line_start = max(text.rfind("\n", max(0, pos - 4096), pos), text.rfind("\r", max(0, pos - 4096), pos)) + 1
     if line_start == 0 and pos > 4096:
         return default  # a line that long holds more than blanks before pos
-    return text[line_start:pos] if _BLANKS.match(text, line_start, pos).end() == pos else default
+    m = _BLANKS.match(text, line_start, pos)
+    return text[line_start:pos] if m is not None and m.end() == pos else default
 
 
 def first_uses(occurrences):
@@ -164,7 +165,7 @@ def all_postures(ws: Workspace) -> list[Posture]:
 def linked_csd(ws: Workspace) -> set[int]:
     """ids of the CSD commands (TCPIPSERVICEs and IPCONNs) that some
     server.xml connection in the workspace is linked to."""
-    cache = getattr(ws, "_linked_csd", None)
+    cache = ws.cache.get("linked-csd")
     if cache is None:
         cache = set()
         for p in all_postures(ws):
@@ -174,7 +175,7 @@ def linked_csd(ws: Workspace) -> set[int]:
                 cache.add(id(p.cics.service))
             if p.cics.ipconn is not None:
                 cache.add(id(p.cics.ipconn))
-        ws._linked_csd = cache
+        ws.cache["linked-csd"] = cache
     return cache
 
 

@@ -188,6 +188,7 @@ def short_abbreviation(ctx: Context) -> None:
         for kind, written, span, res in _each_resolution(cmd):
             if res.status != "short":
                 continue
+            spec: object
             if kind == "command":
                 spec = csd.commands.get(res.name)
             elif kind == "resource type":
@@ -222,7 +223,7 @@ def unknown_resource_type(ctx: Context) -> None:
             continue
         if cmd.resource_resolution is None:
             ctx.report(cmd.verb_span, f"{cmd.verb} needs a resource type and name first, such as IPCONN(name)")
-        elif cmd.resource_resolution.status == "unknown":
+        elif cmd.resource_resolution.status == "unknown" and cmd.resource_written is not None and cmd.resource_span is not None:
             close = closest(cmd.resource_written.upper(), names, 0.6)
             hint = f"; did you mean {close}?" if close else ""
             ctx.report(cmd.resource_span, f"'{cmd.resource_written}' is not a CICS resource type{hint}", fixes=[_full_name_fix(ctx.file.path, cmd.resource_span, close)] if close else [])

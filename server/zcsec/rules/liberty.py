@@ -136,8 +136,9 @@ def ssl_outbound(ctx: Context) -> None:
     if cfg.may_have_feature("transportSecurity-1.0") or not cfg.features:
         return
     for ce in cfg.of_type("sslDefault"):
-        if ce.element.get("outboundSSLRef") is not None:
-            ctx.report(ce.element.get("outboundSSLRef").name_span, "outboundSSLRef is ignored unless the feature transportSecurity-1.0 is enabled", path=ce.path)
+        ref = ce.element.get("outboundSSLRef")
+        if ref is not None:
+            ctx.report(ref.name_span, "outboundSSLRef is ignored unless the feature transportSecurity-1.0 is enabled", path=ce.path)
 
 
 def _secret_attrs(ctx: Context):

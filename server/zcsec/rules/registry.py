@@ -234,5 +234,5 @@ class Context:
     ) -> None:
         target = path if path is not None else self.file.path
         self.findings.append(
-            Finding(self.rule.code, severity or self.rule.severity, message, target, span, None, list(fixes), list(related))
+            Finding(self.rule.code, severity or self.rule.severity, message, target, span, fixes=list(fixes), related=list(related))
         )

@@ -167,5 +167,6 @@ def rest_passticket_with_password(ctx: Context) -> None:
         if ce.path != ctx.file.path:
             continue
         el = ce.element
-        if el.get("applName") is not None and (el.get("userName") is not None or el.get("password") is not None):
-            ctx.report(el.get("applName").name_span, f"basic-auth element '{ce.id}' sets applName (PassTicket) together with userName/password; keep one of them")
+        appl = el.get("applName")
+        if appl is not None and (el.get("userName") is not None or el.get("password") is not None):
+            ctx.report(appl.name_span, f"basic-auth element '{ce.id}' sets applName (PassTicket) together with userName/password; keep one of them")

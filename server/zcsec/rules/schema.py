@@ -206,7 +206,7 @@ def unknown_attribute(ctx: Context) -> None:
                 continue  # a nested element written as an attribute (Liberty accepts both)
             suggestion = closest(attr.name, known, 0.75)
             fixes = [Fix(f"Rename to '{suggestion}'", [Edit(ce.path, attr.name_span, suggestion)])] if suggestion else []
-            near_security = bool(suggestion) and _security_setting(spec, suggestion)
+            near_security = suggestion is not None and _security_setting(spec, suggestion)
             if suggestion and (spec.confirmed or near_security):
                 # A near miss of a setting that bears on security is a
                 # warning even where zcsec's attribute list is not confirmed:
@@ -437,7 +437,8 @@ def _skeleton_fix(cfg: LibertyConfig, ce: ConfigElement, target_type: str, ident
     line_start = index.starts[index.line_of(el.start)]  # not rfind: quadratic on one long line
     # Only blanks before the element on its line? (Without slicing the whole
     # line, which is quadratic when a file is one long line.)
-    indent = text[line_start : el.start] if _BLANKS.match(text, line_start, el.start).end() == el.start else ""
+    blanks = _BLANKS.match(text, line_start, el.start)
+    indent = text[line_start : el.start] if blanks is not None and blanks.end() == el.start else ""
     # Where the file first uses CRLF, found once per file: slicing the text
     # up to the element for every finding is quadratic on a long file.
     key = ("first-crlf", ce.file.path)
