@@ -12,7 +12,7 @@ CLIENT := client-vscode
 NODE_STAMP := $(CLIENT)/node_modules/.installed
 VSIX := dist/zcsec-$(VERSION)-linux-x64.vsix
 
-.PHONY: run test test-python test-client install rules-doc vsix e2e bench clean fuzz corpus
+.PHONY: run test lint test-python test-client install rules-doc vsix e2e bench clean fuzz corpus
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,15 @@ install: $(STAMP)
 run: $(STAMP)
 	-$(BIN)/zcsec check examples
 
-## make test: install test dependencies and run every test (Python, then the
-## TypeScript client: type check, lint and unit tests).
-test: test-python test-client
+## make test: install test dependencies and run every test (Python lint and
+## type check, the Python tests, then the TypeScript client: type check, lint
+## and unit tests).
+test: lint test-python test-client
+
+## make lint: ruff (with a complexity budget) and mypy over the package.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test-python: $(STAMP)
 	$(BIN)/python -m pytest -q

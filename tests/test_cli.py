@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write
+
 import zcsec
 from zcsec.cli import main
 from zcsec.rules import RULES
@@ -41,13 +43,6 @@ CSD = """\
         PORTNUMBER(1491) PROTOCOL(IPIC) TRANSACTION(CISS)
  DEFINE IPCONN(ZCEECONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC1) BOGUS(1)
 """
-
-
-def write(base: Path, rel: str, text: str | bytes) -> Path:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return p
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

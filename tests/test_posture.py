@@ -4,9 +4,10 @@ output through ``zcsec posture`` (text and JSON)."""
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
+
+from conftest import server_xml
 
 from zcsec.analysis import analyse
 from zcsec.cli import main
@@ -36,8 +37,7 @@ CICS_KEYS = {"tcpipservice", "tcpipserviceFile", "ipconn", "ipconnFile", "autoin
 
 
 def server(body: str, features=OA2) -> str:
-    fm = "    <featureManager>\n" + "".join(f"        <feature>{f}</feature>\n" for f in features) + "    </featureManager>\n"
-    return "<server>\n" + fm + textwrap.indent(textwrap.dedent(TLS + body).strip("\n"), "    ") + "\n</server>\n"
+    return server_xml(TLS + body, features)
 
 
 def workspace(base: Path, xml: str, csd: str | None = None, toml: str = "", features=OA2) -> Path:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import apply_spans
+
 from zcsec.analysis import analyse
 from zcsec.findings import Finding, Severity
 from zcsec.rules import RULES
@@ -49,12 +51,6 @@ def absent(findings: list[Finding], code: str) -> None:
     assert of(findings, code) == [], [(f.code, where(f), f.message) for f in of(findings, code)]
 
 
-def apply(text: str, edits) -> str:
-    for e in sorted(edits, key=lambda e: e.span[0], reverse=True):
-        text = text[: e.span[0]] + e.new_text + text[e.span[1] :]
-    return text
-
-
 def pad(text: str, width: int = 71) -> str:
     assert len(text) <= width
     return text + " " * (width - len(text))
@@ -88,7 +84,7 @@ def test_unknown_command_with_did_you_mean_fix(tmp_path):
     assert text[edit.span[0] : edit.span[1]] == "DEFNE"
     assert edit.new_text == "DEFINE"
     assert (edit.range.start.line, edit.range.start.character, edit.range.end.line, edit.range.end.character) == (0, 1, 0, 6)
-    fixed = apply(text, fix.edits)
+    fixed = apply_spans(text, fix.edits)
     assert fixed == " DEFINE IPCONN(ZC) GROUP(G)\n"
     absent(run(tmp_path, fixed), "csd-unknown-command")
 
@@ -151,14 +147,14 @@ def test_short_abbreviation_confirmed_minimum(tmp_path):
     text = " PROC APAR(PH12345)\n"
     (f,) = expect(run(tmp_path, text), "csd-short-abbreviation", (0, 1, WARNING))
     (fix,) = f.fixes
-    assert apply(text, fix.edits) == " PROCESS APAR(PH12345)\n"
+    assert apply_spans(text, fix.edits) == " PROCESS APAR(PH12345)\n"
 
 
 def test_short_abbreviation_unconfirmed_minimum_is_a_hint(tmp_path):
     text = " DEFINE IPCONN(ZC) GROUP(G) X(KEEP)\n"
     (f,) = expect(run(tmp_path, text), "csd-short-abbreviation", (0, 28, HINT))
     assert "not confirmed" in f.message
-    assert apply(text, f.fixes[0].edits) == " DEFINE IPCONN(ZC) GROUP(G) XLNACTION(KEEP)\n"
+    assert apply_spans(text, f.fixes[0].edits) == " DEFINE IPCONN(ZC) GROUP(G) XLNACTION(KEEP)\n"
 
 
 def test_minimum_abbreviation_passes(tmp_path):
@@ -174,7 +170,7 @@ def test_unknown_resource_type(tmp_path):
     text = " DEFINE TCPSERVICE(ZCIPIC) GROUP(G) PORTNUMBER(1491)\n"
     (f,) = expect(run(tmp_path, text), "csd-unknown-resource-type", (0, 8, ERROR))
     assert "did you mean TCPIPSERVICE" in f.message
-    assert apply(text, f.fixes[0].edits) == " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(G) PORTNUMBER(1491)\n"
+    assert apply_spans(text, f.fixes[0].edits) == " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(G) PORTNUMBER(1491)\n"
 
 
 def test_define_without_resource_type(tmp_path):
@@ -191,7 +187,7 @@ def test_unknown_keyword_on_ipconn(tmp_path):
     text = " DEFINE IPCONN(ZC) GROUP(G)\n        USERAUTHENTICATE(VERIFY)\n"
     (f,) = expect(run(tmp_path, text), "csd-unknown-keyword", (1, 8, ERROR))
     assert "did you mean USERAUTH" in f.message
-    assert apply(text, f.fixes[0].edits) == " DEFINE IPCONN(ZC) GROUP(G)\n        USERAUTH(VERIFY)\n"
+    assert apply_spans(text, f.fixes[0].edits) == " DEFINE IPCONN(ZC) GROUP(G)\n        USERAUTH(VERIFY)\n"
 
 
 def test_unknown_keyword_on_a_command(tmp_path):
@@ -311,7 +307,7 @@ def test_keyword_not_for_ipic_with_removal_fix(tmp_path):
     assert "AUTHENTICATE" in f.message and "IPIC" in f.message
     assert (f.range.end.line, f.range.end.character) == (2, 20)
     (fix,) = f.fixes
-    fixed = apply(IPIC_WITH_AUTH, fix.edits)
+    fixed = apply_spans(IPIC_WITH_AUTH, fix.edits)
     before, after = IPIC_WITH_AUTH.split("\n"), fixed.split("\n")
     # The record stays (blank); no line break is removed, nothing else changes.
     assert len(after) == len(before)
@@ -325,7 +321,7 @@ def test_keyword_not_for_ipic_with_removal_fix(tmp_path):
 def test_keyword_not_for_ipic_on_a_shared_record(tmp_path):
     text = " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491) AUTHENTICATE(BASIC) SSL(YES)\n"
     (f,) = expect(run(tmp_path, text), "csd-keyword-protocol", (1, 25, WARNING))
-    fixed = apply(text, f.fixes[0].edits)
+    fixed = apply_spans(text, f.fixes[0].edits)
     assert fixed == " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491) SSL(YES)\n"
 
 
@@ -363,7 +359,7 @@ def test_ipconn_names_an_unknown_tcpipservice(tmp_path):
     assert "did you mean ZCIPIC" in f.message
     (fix,) = f.fixes
     assert text[fix.edits[0].span[0] : fix.edits[0].span[1]] == "ZCIPC"
-    fixed = apply(text, fix.edits)
+    fixed = apply_spans(text, fix.edits)
     assert "TCPIPSERVICE(ZCIPIC)\n" in fixed
     absent(run(tmp_path, fixed), "csd-ref-unresolved")
 
@@ -466,7 +462,7 @@ def test_closing_parenthesis_packed_into_column_72_is_read_and_said_once(tmp_pat
     (f,) = expect(findings, "csd-column-72", (0, 71, INFORMATION))
     assert [x.code for x in findings if x.severity <= WARNING and x.code.startswith("csd-")] == []
     (fix,) = f.fixes
-    fixed = apply(text, fix.edits)
+    fixed = apply_spans(text, fix.edits)
     assert fixed.splitlines()[1].strip() == "SSL(NO)" and all(len(line) <= 71 for line in fixed.splitlines())
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import apply_edits, range_of, server_xml, write
+
 from zcsec.analysis import analyse
 from zcsec.findings import Severity
 from zcsec.rules import RULES
@@ -18,29 +20,11 @@ from zcsec.text import LineIndex
 
 E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 
-FEATURES = """\
-    <featureManager>
-        <feature>zosconnect:zosConnect-2.0</feature>
-        <feature>zosconnect:cicsService-1.0</feature>
-        <feature>zosconnect:db2-1.0</feature>
-        <feature>transportSecurity-1.0</feature>
-    </featureManager>
-"""
+FEATURES = ("zosconnect:zosConnect-2.0", "zosconnect:cicsService-1.0", "zosconnect:db2-1.0", "transportSecurity-1.0")
 
 
 def server(body: str, features: bool = True) -> str:
-    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return "<server>\n" + (FEATURES if features else "") + inner + "\n</server>\n"
-
-
-def write(base: Path, rel: str, text: str | bytes) -> Path:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        p.write_bytes(text)
-    else:
-        p.write_bytes(text.encode("utf-8"))
-    return p
+    return server_xml(body, FEATURES if features else ())
 
 
 # Rules of other modules (security, CSD) are tested elsewhere and change
@@ -61,19 +45,6 @@ def where(path: Path, needle: str, occurrence: int = 0) -> tuple[int, int, int, 
     index = LineIndex(text)
     a, b = index.position(start), index.position(start + len(needle))
     return (a.line, a.character, b.line, b.character)
-
-
-def rng(r) -> tuple[int, int, int, int]:
-    return (r.start.line, r.start.character, r.end.line, r.end.character)
-
-
-def apply(text: str, edits) -> str:
-    """Apply LSP-style edits (with 0-based ranges) to ``text``."""
-    index = LineIndex(text)
-    spans = sorted(((index.offset(e.range.start.line, e.range.start.character), index.offset(e.range.end.line, e.range.end.character), e.new_text) for e in edits), reverse=True)
-    for a, b, new in spans:
-        text = text[:a] + new + text[b:]
-    return text
 
 
 def only(findings, code):
@@ -124,7 +95,7 @@ def test_schema_rule(tmp_path, code, severity, bad, needle, good):
     [f] = found
     assert f.severity == severity
     assert f.path == str(p)
-    assert rng(f.range) == where(p, needle)
+    assert range_of(f.range) == where(p, needle)
     assert f.message
     q = write(tmp_path / "good", "server.xml", server(good, features))
     assert check(q) == []
@@ -141,14 +112,14 @@ def test_feature_missing_without_feature_manager_is_information(tmp_path):
     p = write(tmp_path, "server.xml", server(f"<{IPIC}/>", features=False))
     [f] = check(p)
     assert (f.code, f.severity, f.fixes) == ("feature-missing", I, [])
-    assert rng(f.range) == where(p, "zosconnect_cicsIpicConnection")
+    assert range_of(f.range) == where(p, "zosconnect_cicsIpicConnection")
 
 
 def test_ref_wrong_type_points_at_the_definition(tmp_path):
     p = write(tmp_path, "server.xml", server(f'<{IPIC} authDataRef="cred"/>\n<authData id="cred" user="U" password="p"/>'))
     [f] = check(p)
     [(path, r, note)] = f.related_ranges
-    assert path == str(p) and rng(r) == where(p, "authData", 1)
+    assert path == str(p) and range_of(r) == where(p, "authData", 1)
     assert "<zosconnect_authData>" in f.message and "<authData>" in f.message
 
 
@@ -185,7 +156,7 @@ def test_xml_rule(tmp_path, code, severity, text, needle):
     [f] = found
     assert f.severity == severity
     occurrence = 1 if code == "xml-duplicate-attribute" else 0
-    assert rng(f.range) == where(p, needle, occurrence)
+    assert range_of(f.range) == where(p, needle, occurrence)
 
 
 def test_entity_never_expanded(tmp_path):
@@ -211,7 +182,7 @@ def test_file_unreadable(tmp_path):
     link = tmp_path / "dangling.xml"
     os.symlink(tmp_path / "nowhere.xml", link)
     findings = check(good, missing, link)
-    assert [(f.code, f.severity, f.path, rng(f.range)) for f in findings] == [
+    assert [(f.code, f.severity, f.path, range_of(f.range)) for f in findings] == [
         ("file-unreadable", E, str(link), (0, 0, 0, 0)),
         ("file-unreadable", E, str(missing), (0, 0, 0, 0)),
     ]
@@ -223,7 +194,7 @@ def test_file_binary(tmp_path, name):
     good = write(tmp_path, "server.xml", server(""))
     blob = write(tmp_path, name, b"\x00\x01\x02\x03 DEFINE IPCONN(X) GROUP(G)\n")
     findings = check(good, blob)
-    assert [(f.code, f.severity, f.path, rng(f.range)) for f in findings] == [("file-binary", W, str(blob), (0, 0, 0, 0))]
+    assert [(f.code, f.severity, f.path, range_of(f.range)) for f in findings] == [("file-binary", W, str(blob), (0, 0, 0, 0))]
 
 
 def test_file_too_large(tmp_path):
@@ -239,7 +210,7 @@ def test_file_too_large(tmp_path):
 def test_file_encoding(tmp_path):
     p = write(tmp_path, "server.xml", b'<server description="Z\xfcrich">\n</server>\n')
     [f] = check(p)
-    assert (f.code, f.severity, rng(f.range)) == ("file-encoding", W, (0, 0, 0, 0))
+    assert (f.code, f.severity, range_of(f.range)) == ("file-encoding", W, (0, 0, 0, 0))
     latin1 = write(tmp_path / "ok", "server.xml", b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<server description="Z\xfcrich">\n</server>\n')
     assert check(latin1) == []
 
@@ -266,13 +237,13 @@ def test_include_rule(tmp_path, code, severity, body, files, needle):
     assert f.severity == severity
     if needle is not None:
         assert f.path == str(root)
-        assert rng(f.range) == where(root, needle)
+        assert range_of(f.range) == where(root, needle)
     elif code == "include-cycle":
         b = tmp_path / "b.xml"
-        assert f.path == str(b) and rng(f.range) == where(b, "server.xml")
+        assert f.path == str(b) and range_of(f.range) == where(b, "server.xml")
     else:
         inc = tmp_path / "tls.xml"
-        assert f.path == str(inc) and rng(f.range) == where(inc, "client")
+        assert f.path == str(inc) and range_of(f.range) == where(inc, "client")
     # The passing case: a well-formed server file where the include points.
     for rel in files:
         (tmp_path / rel).unlink()
@@ -286,7 +257,7 @@ def test_project_config(tmp_path):
     p = write(tmp_path, "server.xml", server(""))
     proj = write(tmp_path, ".zcsec.toml", '[rules]\nfeature-missing = "loud"\n')
     [f] = check(p)
-    assert (f.code, f.severity, f.path, rng(f.range)) == ("project-config", W, str(proj), (0, 0, 0, 0))
+    assert (f.code, f.severity, f.path, range_of(f.range)) == ("project-config", W, str(proj), (0, 0, 0, 0))
     assert "feature-missing" in f.message
     write(tmp_path, ".zcsec.toml", '[rules]\nfeature-missing = "error"\n')
     assert check(p) == []
@@ -297,7 +268,7 @@ def test_project_catalogue_problem_is_a_project_config_finding(tmp_path):
     broken = write(tmp_path, "schemas/acme.json", '{"kind": "liberty", "elements": {')
     p = write(tmp_path, "server.xml", server(""))
     [f] = check(p)
-    assert (f.code, f.severity, f.path, rng(f.range)) == ("project-config", W, str(proj), (0, 0, 0, 0))
+    assert (f.code, f.severity, f.path, range_of(f.range)) == ("project-config", W, str(proj), (0, 0, 0, 0))
     assert str(broken) in f.message
     broken.write_text('{"kind": "liberty", "elements": {}}')
     assert check(p) == []
@@ -327,8 +298,8 @@ def test_unknown_attribute_rename_fix(tmp_path):
     [edit] = fix.edits
     assert edit.path == str(p)
     assert edit.new_text == "sslCertsRef"
-    assert rng(edit.range) == where(p, "sslCertRef") == rng(f.range)
-    p.write_text(apply(p.read_text(), fix.edits))
+    assert range_of(edit.range) == where(p, "sslCertRef") == range_of(f.range)
+    p.write_text(apply_edits(p.read_text(), fix.edits))
     assert check(p) == []
 
 
@@ -349,12 +320,12 @@ def test_ref_unresolved_create_fix(tmp_path, newline, indent):
     p = write(tmp_path, "server.xml", text)
     [f] = check(p)
     assert f.code == "ref-unresolved"
-    assert rng(f.range) == where(p, "cicsCred")
+    assert range_of(f.range) == where(p, "cicsCred")
     [fix] = [x for x in f.fixes if x.title.startswith("Create")]
     assert fix.title == 'Create <zosconnect_authData id="cicsCred">'
     [edit] = fix.edits
     assert (edit.range.start.line, edit.range.start.character) == (5, len(f'{indent}{indent}authDataRef="cicsCred"/>'))
-    out = apply(text, fix.edits)
+    out = apply_edits(text, fix.edits)
     new_lines = out.split(newline)
     assert new_lines[:6] == lines[:6]
     assert new_lines[6].startswith(f'{indent}<zosconnect_authData id="cicsCred"')
@@ -371,8 +342,8 @@ def test_ref_unresolved_near_miss_fix(tmp_path):
     change = f.fixes[0]
     assert change.title == "Change to 'cicsCred'"
     [edit] = change.edits
-    assert rng(edit.range) == where(p, "cicsCrd") and edit.new_text == "cicsCred"
-    p.write_text(apply(p.read_text(), change.edits))
+    assert range_of(edit.range) == where(p, "cicsCrd") and edit.new_text == "cicsCred"
+    p.write_text(apply_edits(p.read_text(), change.edits))
     assert check(p) == []
 
 
@@ -382,7 +353,7 @@ def test_ref_unresolved_fix_for_nested_element_goes_after_top_element(tmp_path):
     p = write(tmp_path, "server.xml", text)
     [f] = only(check(p), "ref-unresolved")
     [fix] = [x for x in f.fixes if x.title.startswith("Create")]
-    out = apply(text, fix.edits)
+    out = apply_edits(text, fix.edits)
     assert '<zosconnect_cicsIpicConnection id="c" host="h" port="1491" authDataRef="cred"/>\n    <zosconnect_authData id="cred"' in out
 
 
@@ -404,7 +375,7 @@ def test_feature_missing_fix(tmp_path, indent):
     assert "zosconnect:cicsService-1.0" in f.message
     [fix] = f.fixes
     assert fix.title == "Add feature zosconnect:cicsService-1.0"
-    out = apply(text, fix.edits)
+    out = apply_edits(text, fix.edits)
     assert out.splitlines()[1:5] == [
         f"{outer}<featureManager>",
         f"{indent}<feature>zosconnect:zosConnect-2.0</feature>",
@@ -423,7 +394,7 @@ def test_feature_missing_fix_into_include_feature_manager(tmp_path):
     assert f.code == "feature-missing" and f.path == str(root)
     [edit] = f.fixes[0].edits
     assert edit.path == str(feats)
-    feats.write_text(apply(feats.read_text(), [edit]))
+    feats.write_text(apply_edits(feats.read_text(), [edit]))
     assert "    <feature>zosconnect:cicsService-1.0</feature>\n" in feats.read_text()
     assert check(root) == []
 
@@ -447,7 +418,7 @@ def test_missing_required_attribute_fix(tmp_path, element, expected):
     [edit] = fix.edits
     assert edit.new_text == ' port=""'
     assert edit.range.start == edit.range.end
-    out = apply(text, fix.edits)
+    out = apply_edits(text, fix.edits)
     assert out == text.replace(textwrap.indent(element, "    ").strip(), textwrap.indent(expected, "    ").strip())
 
 
@@ -528,7 +499,7 @@ def test_disable_next_line(tmp_path):
     """
     p = write(tmp_path, "server.xml", server(body))
     findings = check(p)
-    assert [(f.code, rng(f.range)) for f in findings] == [("ref-unresolved", where(p, "nope2")), ("ref-unresolved", where(p, "nope3"))]
+    assert [(f.code, range_of(f.range)) for f in findings] == [("ref-unresolved", where(p, "nope2")), ("ref-unresolved", where(p, "nope3"))]
 
 
 def test_disable_next_line_all_codes_and_lists(tmp_path):
@@ -540,7 +511,7 @@ def test_disable_next_line_all_codes_and_lists(tmp_path):
         <zosconnect_cicsIpicConnection id="c3" host="h" port="1493" authDataRef="nope3"/>
     """
     p = write(tmp_path, "server.xml", server(body))
-    assert [(f.code, rng(f.range)) for f in check(p)] == [("ref-unresolved", where(p, "nope3"))]
+    assert [(f.code, range_of(f.range)) for f in check(p)] == [("ref-unresolved", where(p, "nope3"))]
 
 
 def test_disable_for_rest_of_file(tmp_path):
@@ -552,7 +523,7 @@ def test_disable_for_rest_of_file(tmp_path):
     """
     p = write(tmp_path, "server.xml", server(body))
     findings = check(p)
-    assert [(f.code, rng(f.range)) for f in findings] == [
+    assert [(f.code, range_of(f.range)) for f in findings] == [
         ("unknown-attribute", where(p, "passwrd", 0)),
         ("invalid-value", where(p, "maybe")),
     ]
@@ -653,7 +624,7 @@ def test_placeholder_in_angle_brackets_is_one_error_and_the_rest_is_analysed(tmp
     messages = " ".join(f.message for f in found)
     assert "'<database>' looks like a placeholder" in messages
     assert "<password>" not in messages  # a secret value is never shown, even a placeholder
-    assert rng(found[0].range) == where(p, "<database>")
+    assert range_of(found[0].range) == where(p, "<database>")
 
 
 def test_misspelt_end_tag_is_one_finding(tmp_path):

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import apply_edits, server_xml, write
+
 from zcsec.analysis import analyse
 from zcsec.findings import Finding, Severity
 from zcsec.project import FACT_NAMES
@@ -55,24 +57,13 @@ OA3_FEATURES = ("zosconnect:zosConnect-3.0", "zosconnect:db2-1.0", "transportSec
 
 
 def server(body: str, features: tuple[str, ...] | None = OA2_FEATURES) -> str:
-    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    fm = ""
-    if features:
-        fm = "    <featureManager>\n" + "".join(f"        <feature>{f}</feature>\n" for f in features) + "    </featureManager>\n"
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<server>\n' + fm + inner + "\n</server>\n"
+    return server_xml(body, features or (), declaration=True)
 
 
 def csd(text: str) -> str:
     out = text.strip("\n") + "\n"
     assert all(len(line) <= 71 for line in out.splitlines()), "CSD records must stay within columns 1-71"
     return out
-
-
-def write(base: Path, rel: str, text: str) -> Path:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(text.encode("utf-8"))
-    return p
 
 
 def workspace(base: Path, files: dict[str, str], toml: str = "") -> Path:
@@ -120,19 +111,6 @@ def expect(findings: list[Finding], code: str, severity: Severity, path: Path, n
 def silent(findings: list[Finding], *codes: str) -> None:
     for code in codes:
         assert of(findings, code) == [], [(f.code, f.message) for f in of(findings, code)]
-
-
-def apply(text: str, edits) -> str:
-    """Apply edits (LSP ranges) to ``text``."""
-    index = LineIndex(text)
-    spans = sorted(
-        ((index.offset(e.range.start.line, e.range.start.character), index.offset(e.range.end.line, e.range.end.character), e.new_text) for e in edits),
-        key=lambda s: (s[0], s[1]),
-        reverse=True,
-    )
-    for a, b, new in spans:
-        text = text[:a] + new + text[b:]
-    return text
 
 
 def edits_for(fix, path: Path) -> list:
@@ -207,7 +185,7 @@ def test_cics_verify_without_credentials_fix(tmp_path):
     # The attribute goes before "/>"; the sibling after the element, at its indentation.
     line = at(xml, "<zosconnect_cicsIpicConnection")[0]
     assert (attr_edit.range.start.line, attr_edit.range.start.character) == (line, xml.read_text().splitlines()[line].index("/>"))
-    fixed = apply(xml.read_text(), fix.edits)
+    fixed = apply_edits(xml.read_text(), fix.edits)
     assert 'zosConnectNetworkid="ZCNET" authDataRef="cicsConnCredentials"/>\n    <zosconnect_authData id="cicsConnCredentials" user="" password=""/>\n' in fixed
     # Once the auth data is filled in and referenced, the rule is satisfied.
     xml.write_text(fixed.replace('user="" password=""', 'user="ZCUSER" password="{aes}AAAA"'))
@@ -345,7 +323,7 @@ def test_cics_tls_mismatch_zosconnect_only_tls_fix(tmp_path):
     [edit] = fix.edits
     assert edit.path == str(csdp) and edit.new_text == "YES"
     assert (edit.range.start.line, edit.range.start.character) == at(csdp, "NO) URM")
-    assert "SSL(YES) URM(NO)" in apply(csdp.read_text(), fix.edits)
+    assert "SSL(YES) URM(NO)" in apply_edits(csdp.read_text(), fix.edits)
 
 
 def test_cics_tls_on_both_sides_is_silent(tmp_path):
@@ -389,7 +367,7 @@ def test_cics_idprop_incomplete_fix_takes_networkid_from_ipconn(tmp_path):
     [fix] = f.fixes
     [edit] = fix.edits
     assert edit.new_text == ' zosConnectNetworkid="ZCNET"'
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert 'zosConnectApplid="ZOSCONN" zosConnectNetworkid="ZCNET"/>' in fixed
     path.write_text(fixed)
     silent(run(base), "cics-idprop-incomplete")
@@ -504,7 +482,7 @@ def test_cics_certuser_needs_clientauth_fix_edits_the_other_file(tmp_path):
     assert (edit.range.end.line, edit.range.end.character) == (at(lpath, "YES")[0], at(lpath, "YES")[1] + 3)
     [(rpath, rrange, _)] = f.related_ranges
     assert rpath == str(lpath) and (rrange.start.line, rrange.start.character) == at(lpath, "YES")
-    lpath.write_text(apply(lpath.read_text(), fix.edits))
+    lpath.write_text(apply_edits(lpath.read_text(), fix.edits))
     assert "SSL(CLIENTAUTH)" in lpath.read_text()
     silent(run(tmp_path), "cics-certuser-needs-clientauth")
 
@@ -516,7 +494,7 @@ def test_cics_certuser_without_ssl_keyword_adds_it(tmp_path):
     f = expect(run(tmp_path), "cics-certuser-needs-clientauth", E, path, "CERTUSER")
     assert "SSL(NO)" in f.message
     [fix] = f.fixes
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     # A new record after the command's last one, inside columns 1-71.
     assert re.search(r"PROTOCOL\(IPIC\) URM\(NO\)\n[ ]+SSL\(CLIENTAUTH\)\n", fixed), fixed
     assert all(len(line) <= 71 for line in fixed.splitlines())
@@ -540,7 +518,7 @@ def test_cics_securityname_with_certuser_fix_removes_it(tmp_path):
     [fix] = f.fixes
     [edit] = fix.edits
     assert edit.path == str(path) and edit.new_text == ""
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert "        LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)\n" in fixed and "SECURITYNAME" not in fixed
     path.write_text(fixed)
     silent(run(tmp_path), "cics-securityname-with-certuser")
@@ -581,7 +559,7 @@ def test_cics_autoinstall_listener_default_urm_fix(tmp_path):
     f = expect(run(tmp_path), "cics-autoinstall-listener", W, path, "ZCIPIC")
     assert "DFHISAIP" in f.message
     [fix] = f.fixes
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert re.search(r"SOCKETCLOSE\(NO\)\n[ ]+URM\(NO\)\n$", fixed), fixed
     path.write_text(fixed)
     silent(run(tmp_path), "cics-autoinstall-listener")
@@ -649,7 +627,7 @@ def test_cics_ipic_socketclose_fix(tmp_path):
     path = tmp_path / "zcipic.csd"
     f = expect(run(tmp_path), "cics-ipic-socketclose", E, path, "000010")
     [fix] = f.fixes
-    assert "SOCKETCLOSE(NO)" in apply(path.read_text(), fix.edits)
+    assert "SOCKETCLOSE(NO)" in apply_edits(path.read_text(), fix.edits)
 
 
 def test_cics_ipic_socketclose_silent(tmp_path):
@@ -669,7 +647,7 @@ def test_cics_ipic_transaction(tmp_path, tran, severity):
     path = tmp_path / "zcipic.csd"
     f = expect(run(tmp_path), "cics-ipic-transaction", severity, path, tran)
     [fix] = f.fixes
-    assert "TRANSACTION(CISS)" in apply(path.read_text(), fix.edits)
+    assert "TRANSACTION(CISS)" in apply_edits(path.read_text(), fix.edits)
 
 
 def test_cics_ipic_transaction_silent(tmp_path):
@@ -722,7 +700,7 @@ def test_ims_liberty_tls_on_connection_fix(tmp_path):
     base, path = xml_ws(tmp_path, body)
     f = expect(run(base), "ims-liberty-tls", W, path, "sslCertsRef")
     [fix] = f.fixes
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert '<imsmobile_imsConnection id="IMSCONN" connectionFactoryRef="imsCF"/>' in fixed
     path.write_text(fixed)
     silent(run(base), "ims-liberty-tls")
@@ -866,7 +844,7 @@ def test_mq_tls_in_bindings_mode_fix(tmp_path, attr):
     base, path = xml_ws(tmp_path, mq(f'transportType="BINDINGS" queueManager="QM1" {attr}="X"'))
     f = expect(run(base), "mq-tls-in-bindings-mode", E, path, attr)
     [fix] = f.fixes
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert '<properties.wmqJms transportType="BINDINGS" queueManager="QM1"/>' in fixed
 
 
@@ -926,7 +904,7 @@ def test_rest_https_without_ssl_fix(tmp_path):
     base, path = xml_ws(tmp_path, body)
     f = expect(run(base), "rest-https-without-ssl", E, path, "https://api")
     [fix] = f.fixes
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert 'port="443" sslCertsRef="outTls"/>' in fixed
     path.write_text(fixed)
     silent(run(base), "rest-https-without-ssl")
@@ -1013,7 +991,7 @@ def test_credentials_attribute_name_fix(tmp_path, element, bad, good):
     [fix] = f.fixes
     [edit] = fix.edits
     assert edit.new_text == good
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert f'<{element} id="cred" {good}="ZCUSER"' in fixed
     path.write_text(fixed)
     silent(run(base), "credentials-attribute-name")
@@ -1067,7 +1045,7 @@ def test_keystore_safkeyring_filebased_fix_adds_attribute(tmp_path):
     [fix] = f.fixes
     [edit] = fix.edits
     assert edit.new_text == ' fileBased="false"'
-    fixed = apply(path.read_text(), fix.edits)
+    fixed = apply_edits(path.read_text(), fix.edits)
     assert 'password="password" fileBased="false"/>' in fixed
     path.write_text(fixed)
     silent(run(base), "keystore-safkeyring-filebased")
@@ -1240,7 +1218,7 @@ def test_caller_unauthenticated(tmp_path):
     f = expect(run(base), "caller-unauthenticated", W, path, 'requireAuth="|false')
     assert "'cicsConn' (CICS (IPIC), as its fixed user)" in f.message
     [fix] = f.fixes
-    assert 'requireAuth="true"' in apply(path.read_text(), fix.edits)
+    assert 'requireAuth="true"' in apply_edits(path.read_text(), fix.edits)
 
 
 def test_caller_unauthenticated_on_one_api(tmp_path):

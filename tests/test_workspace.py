@@ -5,39 +5,26 @@ from __future__ import annotations
 
 import os
 import socket
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from conftest import range_of, server_xml, write
 
 from zcsec.analysis import analyse, group_by_project
 from zcsec.findings import Severity
 from zcsec.rules import RULES
 from zcsec.project import find_project_file, load_project, parse_project
 
-FEATURES = """\
-    <featureManager>
-        <feature>zosconnect:zosConnect-2.0</feature>
-        <feature>zosconnect:cicsService-1.0</feature>
-        <feature>transportSecurity-1.0</feature>
-    </featureManager>
-"""
+FEATURES = ("zosconnect:zosConnect-2.0", "zosconnect:cicsService-1.0", "transportSecurity-1.0")
 
 
-def write(base: Path, rel: str, text: str | bytes) -> Path:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        p.write_bytes(text)
-    else:
-        p.write_text(textwrap.dedent(text), encoding="utf-8")
-    return p
+def write_dedented(base: Path, rel: str, text: str | bytes) -> Path:
+    return write(base, rel, text, dedent=True)
 
 
 def server(body: str, features: bool = True) -> str:
-    """A <server> document: the feature manager, then ``body`` (not indented)."""
-    inner = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return "<server>\n" + (FEATURES if features else "") + inner + "\n</server>\n"
+    return server_xml(body, FEATURES if features else ())
 
 
 # Rules of other modules (security, CSD) are tested elsewhere and change
@@ -72,11 +59,6 @@ def where(path: Path, needle: str, occurrence: int = 0) -> tuple[int, int, int, 
     return (*lc(start), *lc(end))
 
 
-def rng(f) -> tuple[int, int, int, int]:
-    r = f.range
-    return (r.start.line, r.start.character, r.end.line, r.end.character)
-
-
 IPIC = '<zosconnect_cicsIpicConnection id="cics" host="cics.example.com" port="1491" sslCertsRef="ipicTls"/>'
 TLS = server(
     """
@@ -94,7 +76,7 @@ TLS = server(
 
 def test_ref_unresolved_without_the_include(tmp_path):
     """The baseline the include tests rely on."""
-    root = write(tmp_path, "server.xml", server(IPIC))
+    root = write_dedented(tmp_path, "server.xml", server(IPIC))
     res = run(root)
     assert codes(res) == ["ref-unresolved"]
 
@@ -104,8 +86,8 @@ def test_ref_unresolved_without_the_include(tmp_path):
     ["includes/tls.xml", "./includes/../includes/tls.xml", "${server.config.dir}includes/tls.xml", "${server.config.dir}/includes/tls.xml"],
 )
 def test_include_resolves(tmp_path, location):
-    root = write(tmp_path, "server.xml", server(f'<include location="{location}"/>\n{IPIC}'))
-    tls = write(tmp_path, "includes/tls.xml", TLS)
+    root = write_dedented(tmp_path, "server.xml", server(f'<include location="{location}"/>\n{IPIC}'))
+    tls = write_dedented(tmp_path, "includes/tls.xml", TLS)
     res = run(root)
     assert res.findings == []
     cfg = res.workspace.configs[0]
@@ -115,49 +97,49 @@ def test_include_resolves(tmp_path, location):
 
 
 def test_optional_missing_include_is_silent(tmp_path):
-    root = write(tmp_path, "server.xml", server('<include location="local.xml" optional="true"/>'))
+    root = write_dedented(tmp_path, "server.xml", server('<include location="local.xml" optional="true"/>'))
     assert run(root).findings == []
 
 
 def test_required_missing_include(tmp_path):
-    root = write(tmp_path, "server.xml", server('<include location="local.xml"/>'))
+    root = write_dedented(tmp_path, "server.xml", server('<include location="local.xml"/>'))
     res = run(root)
     [f] = res.findings
     assert f.code == "include-missing"
     assert f.severity == Severity.ERROR
     assert f.path == str(root)
-    assert rng(f) == where(root, "local.xml")
+    assert range_of(f) == where(root, "local.xml")
     assert "local.xml" in f.message
 
 
 def test_include_cycle_between_two_files(tmp_path):
-    a = write(tmp_path, "a.xml", server('<include location="b.xml"/>'))
-    b = write(tmp_path, "b.xml", server('<include location="a.xml"/>', features=False))
+    a = write_dedented(tmp_path, "a.xml", server('<include location="b.xml"/>'))
+    b = write_dedented(tmp_path, "b.xml", server('<include location="a.xml"/>', features=False))
     for paths in ([a], [tmp_path]):
         res = run(*paths)
         assert codes(res) == ["include-cycle"], paths
         [f] = res.findings
         assert f.severity == Severity.ERROR
         assert f.path == str(b)
-        assert rng(f) == where(b, "a.xml")
+        assert range_of(f) == where(b, "a.xml")
         assert "a.xml -> b.xml -> a.xml" in f.message
         assert len(res.workspace.configs) == 1
 
 
 def test_file_including_itself(tmp_path):
-    a = write(tmp_path, "server.xml", server('<include location="server.xml"/>'))
+    a = write_dedented(tmp_path, "server.xml", server('<include location="server.xml"/>'))
     res = run(a)
     [f] = res.findings
     assert f.code == "include-cycle"
-    assert rng(f) == where(a, "server.xml")
+    assert range_of(f) == where(a, "server.xml")
     assert "server.xml -> server.xml" in f.message
 
 
 def test_include_a_directory(tmp_path):
-    root = write(tmp_path, "server.xml", server(f'<include location="conf.d/"/>\n{IPIC}\n<zosconnect_cicsIpicConnection id="c2" host="h" port="1492" authDataRef="cred"/>'))
-    write(tmp_path, "conf.d/10-tls.xml", TLS)
-    write(tmp_path, "conf.d/20-cred.xml", server('<zosconnect_authData id="cred" user="ZCUSER" password="{aes}x"/>', features=False))
-    write(tmp_path, "conf.d/README.txt", "not configuration")
+    root = write_dedented(tmp_path, "server.xml", server(f'<include location="conf.d/"/>\n{IPIC}\n<zosconnect_cicsIpicConnection id="c2" host="h" port="1492" authDataRef="cred"/>'))
+    write_dedented(tmp_path, "conf.d/10-tls.xml", TLS)
+    write_dedented(tmp_path, "conf.d/20-cred.xml", server('<zosconnect_authData id="cred" user="ZCUSER" password="{aes}x"/>', features=False))
+    write_dedented(tmp_path, "conf.d/README.txt", "not configuration")
     res = run(root)
     assert res.findings == []
     cfg = res.workspace.configs[0]
@@ -165,41 +147,41 @@ def test_include_a_directory(tmp_path):
 
 
 def test_include_not_server(tmp_path):
-    root = write(tmp_path, "server.xml", server('<include location="client.xml"/>'))
-    inc = write(tmp_path, "client.xml", "<client>\n    <ssl id=\"x\"/>\n</client>\n")
+    root = write_dedented(tmp_path, "server.xml", server('<include location="client.xml"/>'))
+    inc = write_dedented(tmp_path, "client.xml", "<client>\n    <ssl id=\"x\"/>\n</client>\n")
     res = run(root)
     [f] = res.findings
     assert f.code == "include-not-server"
     assert f.severity == Severity.ERROR
     assert f.path == str(inc)
-    assert rng(f) == where(inc, "client")
+    assert range_of(f) == where(inc, "client")
     # Nothing of the file is part of the configuration.
     assert res.workspace.configs[0].find("x") == []
 
 
 def test_include_binary_file(tmp_path):
-    root = write(tmp_path, "server.xml", server('<include location="blob.xml"/>'))
-    write(tmp_path, "blob.xml", b"<server>\x00\x01\x02 binary \x00</server>")
+    root = write_dedented(tmp_path, "server.xml", server('<include location="blob.xml"/>'))
+    write_dedented(tmp_path, "blob.xml", b"<server>\x00\x01\x02 binary \x00</server>")
     res = run(root)
     [f] = res.findings
     assert f.code == "include-unreadable"
     assert f.severity == Severity.ERROR
     assert f.path == str(root)
-    assert rng(f) == where(root, "blob.xml")
+    assert range_of(f) == where(root, "blob.xml")
     assert "binary" in f.message
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs file permissions that apply to this user")
 def test_include_without_read_permission(tmp_path):
-    root = write(tmp_path, "server.xml", server('<include location="secret.xml"/>'))
-    inc = write(tmp_path, "secret.xml", server(""))
+    root = write_dedented(tmp_path, "server.xml", server('<include location="secret.xml"/>'))
+    inc = write_dedented(tmp_path, "secret.xml", server(""))
     inc.chmod(0)
     try:
         [f] = run(root).findings
     finally:
         inc.chmod(0o600)
     assert f.code == "include-unreadable"
-    assert rng(f) == where(root, "secret.xml")
+    assert range_of(f) == where(root, "secret.xml")
 
 
 def test_remote_include_is_never_fetched(tmp_path, monkeypatch):
@@ -210,12 +192,12 @@ def test_remote_include_is_never_fetched(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     url = "https://config.example.com/zc/tls.xml"
-    root = write(tmp_path, "server.xml", server(f'<include location="{url}"/>'))
+    root = write_dedented(tmp_path, "server.xml", server(f'<include location="{url}"/>'))
     res = run(root)
     [f] = res.findings
     assert f.code == "include-remote"
     assert f.severity == Severity.INFORMATION
-    assert rng(f) == where(root, url)
+    assert range_of(f) == where(root, url)
     assert len(res.workspace.configs[0].files) == 1
 
 
@@ -225,10 +207,10 @@ def test_remote_include_is_never_fetched(tmp_path, monkeypatch):
 
 
 def test_config_dropins_are_merged(tmp_path):
-    root = write(tmp_path, "server.xml", server(f'{IPIC}\n<zosconnect_cicsIpicConnection id="c2" host="h" port="1492" authDataRef="ovrCred"/>'))
-    write(tmp_path, "configDropins/defaults/tls.xml", TLS)
-    ovr = write(tmp_path, "configDropins/overrides/x.xml", server('<zosconnect_authData id="ovrCred" user="U" password="{aes}x"/>', features=False))
-    write(tmp_path, "configDropins/overrides/notes.txt", "ignored")
+    root = write_dedented(tmp_path, "server.xml", server(f'{IPIC}\n<zosconnect_cicsIpicConnection id="c2" host="h" port="1492" authDataRef="ovrCred"/>'))
+    write_dedented(tmp_path, "configDropins/defaults/tls.xml", TLS)
+    ovr = write_dedented(tmp_path, "configDropins/overrides/x.xml", server('<zosconnect_authData id="ovrCred" user="U" password="{aes}x"/>', features=False))
+    write_dedented(tmp_path, "configDropins/overrides/notes.txt", "ignored")
     res = run(root)
     assert res.findings == []
     cfg = res.workspace.configs[0]
@@ -242,8 +224,8 @@ def test_config_dropins_are_merged(tmp_path):
 
 def test_dropin_ids_are_needed(tmp_path):
     """Without the dropin, the same reference is unresolved."""
-    root = write(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="c2" host="h" port="1492" authDataRef="ovrCred"/>'))
-    write(tmp_path, "elsewhere/overrides/x.xml", server('<zosconnect_authData id="ovrCred" user="U" password="{aes}x"/>', features=False))
+    root = write_dedented(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="c2" host="h" port="1492" authDataRef="ovrCred"/>'))
+    write_dedented(tmp_path, "elsewhere/overrides/x.xml", server('<zosconnect_authData id="ovrCred" user="U" password="{aes}x"/>', features=False))
     assert codes(run(root)) == ["ref-unresolved"]
 
 
@@ -269,9 +251,9 @@ PORT_ENV = '<zosconnect_cicsIpicConnection id="cics" host="h" port="${env.CICS_P
 def test_variable_value_is_checked(tmp_path, body, extra_file, extra_text):
     for value, expected in (("abc", ["invalid-value"]), ("70000", ["value-out-of-range"]), ("1491", [])):
         d = tmp_path / value
-        root = write(d, "server.xml", server(body.replace("{v}", value)))
+        root = write_dedented(d, "server.xml", server(body.replace("{v}", value)))
         if extra_file:
-            write(d, extra_file, extra_text.replace("{v}", value))
+            write_dedented(d, extra_file, extra_text.replace("{v}", value))
         res = run(root)
         assert codes(res) == expected, (value, res.findings)
         if expected:
@@ -279,27 +261,27 @@ def test_variable_value_is_checked(tmp_path, body, extra_file, extra_text):
             assert f.severity == Severity.ERROR
             assert f.path == str(root)
             needle = "${cics.port}" if "cics.port" in body else "${env.CICS_PORT}"
-            assert rng(f) == where(root, needle)
+            assert range_of(f) == where(root, needle)
             assert value in f.message
 
 
 def test_variable_unresolved(tmp_path):
-    root = write(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="cics" host="${CICS_HOST}" port="1491"/>'))
+    root = write_dedented(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="cics" host="${CICS_HOST}" port="1491"/>'))
     [f] = run(root).findings
     assert f.code == "variable-unresolved"
     assert f.severity == Severity.INFORMATION
-    assert rng(f) == where(root, "${CICS_HOST}")
+    assert range_of(f) == where(root, "${CICS_HOST}")
     assert "CICS_HOST" in f.message
 
 
 def test_variable_with_default_value_resolves(tmp_path):
-    root = write(tmp_path, "server.xml", server('<variable name="CICS_HOST" defaultValue="h"/>\n<zosconnect_cicsIpicConnection id="cics" host="${CICS_HOST}" port="1491"/>'))
+    root = write_dedented(tmp_path, "server.xml", server('<variable name="CICS_HOST" defaultValue="h"/>\n<zosconnect_cicsIpicConnection id="cics" host="${CICS_HOST}" port="1491"/>'))
     assert run(root).findings == []
 
 
 def test_variable_defined_in_an_include(tmp_path):
-    root = write(tmp_path, "server.xml", server(f'<include location="vars.xml"/>\n{PORT_VAR}'))
-    write(tmp_path, "vars.xml", server('<variable name="cics.port" value="abc"/>', features=False))
+    root = write_dedented(tmp_path, "server.xml", server(f'<include location="vars.xml"/>\n{PORT_VAR}'))
+    write_dedented(tmp_path, "vars.xml", server('<variable name="cics.port" value="abc"/>', features=False))
     assert codes(run(root)) == ["invalid-value"]
 
 
@@ -309,19 +291,19 @@ def test_variable_defined_in_an_include(tmp_path):
 
 
 def test_ref_in_include_resolves_to_id_in_root(tmp_path):
-    root = write(tmp_path, "server.xml", server('<include location="conn.xml"/>\n<zosconnect_authData id="cred" user="U" password="{aes}x"/>'))
-    conn = write(tmp_path, "conn.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>', features=False))
+    root = write_dedented(tmp_path, "server.xml", server('<include location="conn.xml"/>\n<zosconnect_authData id="cred" user="U" password="{aes}x"/>'))
+    conn = write_dedented(tmp_path, "conn.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>', features=False))
     assert run(root).findings == []
     # And the reverse of the check: a wrong id in the include is found there.
     conn.write_text(conn.read_text().replace('"cred"', '"cred2"'))
     [f] = run(root).findings
     assert f.code == "ref-unresolved" and f.path == str(conn)
-    assert rng(f) == where(conn, "cred2")
+    assert range_of(f) == where(conn, "cred2")
 
 
 def test_included_file_is_not_a_separate_root(tmp_path):
-    root = write(tmp_path, "server.xml", server('<include location="conn.xml"/>\n<zosconnect_authData id="cred" user="U" password="{aes}x"/>'))
-    conn = write(tmp_path, "conn.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred" sendSessions="5000"/>', features=False))
+    root = write_dedented(tmp_path, "server.xml", server('<include location="conn.xml"/>\n<zosconnect_authData id="cred" user="U" password="{aes}x"/>'))
+    conn = write_dedented(tmp_path, "conn.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred" sendSessions="5000"/>', features=False))
     for paths in ([tmp_path], [root, conn], [conn, root]):
         res = run(*paths)
         assert [c.root for c in res.workspace.configs] == [str(root)], paths
@@ -330,8 +312,8 @@ def test_included_file_is_not_a_separate_root(tmp_path):
 
 
 def test_each_server_folder_is_its_own_configuration(tmp_path):
-    a = write(tmp_path, "a/server.xml", server('<zosconnect_authData id="cred" user="U" password="{aes}x"/>'))
-    b = write(tmp_path, "b/server.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>'))
+    a = write_dedented(tmp_path, "a/server.xml", server('<zosconnect_authData id="cred" user="U" password="{aes}x"/>'))
+    b = write_dedented(tmp_path, "b/server.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="cred"/>'))
     res = run(tmp_path)
     assert sorted(c.root for c in res.workspace.configs) == sorted([str(a), str(b)])
     [f] = res.findings
@@ -344,8 +326,8 @@ def test_each_server_folder_is_its_own_configuration(tmp_path):
 
 
 def test_project_file_found_walking_up(tmp_path):
-    proj = write(tmp_path, ".zcsec.toml", '[variables]\n"cics.port" = "abc"\n')
-    root = write(tmp_path, "a/b/c/server.xml", server(PORT_VAR))
+    proj = write_dedented(tmp_path, ".zcsec.toml", '[variables]\n"cics.port" = "abc"\n')
+    root = write_dedented(tmp_path, "a/b/c/server.xml", server(PORT_VAR))
     assert find_project_file(root) == proj
     assert find_project_file(root.parent) == proj
     assert find_project_file(tmp_path / "a" / "b") == proj
@@ -353,29 +335,29 @@ def test_project_file_found_walking_up(tmp_path):
     assert project.path == proj and project.variables == {"cics.port": "abc"}
     assert codes(run(root)) == ["invalid-value"]
     # A nearer project file wins.
-    write(tmp_path, "a/b/.zcsec.toml", '[variables]\n"cics.port" = "1491"\n')
+    write_dedented(tmp_path, "a/b/.zcsec.toml", '[variables]\n"cics.port" = "1491"\n')
     assert run(root).findings == []
 
 
 def test_rules_section_turns_rules_off_and_changes_severity(tmp_path):
     body = '<zosconnect_cicsIpicConnection id="cics" host="${H}" port="1491" authDataRef="nope" sslCertRef="x"/>'
-    root = write(tmp_path, "server.xml", server(body))
+    root = write_dedented(tmp_path, "server.xml", server(body))
     before = {f.code: f.severity for f in run(root).findings}
     assert before == {"ref-unresolved": Severity.ERROR, "unknown-attribute": Severity.WARNING, "variable-unresolved": Severity.INFORMATION}
-    write(tmp_path, ".zcsec.toml", '[rules]\nref-unresolved = "off"\nvariable-unresolved = false\nunknown-attribute = "error"\n')
+    write_dedented(tmp_path, ".zcsec.toml", '[rules]\nref-unresolved = "off"\nvariable-unresolved = false\nunknown-attribute = "error"\n')
     after = {f.code: f.severity for f in run(root).findings}
     assert after == {"unknown-attribute": Severity.ERROR}
 
 
 def test_invalid_toml_is_a_project_config_finding(tmp_path):
-    proj = write(tmp_path, ".zcsec.toml", "[rules\nref-unresolved = off\n")
-    root = write(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="nope"/>'))
+    proj = write_dedented(tmp_path, ".zcsec.toml", "[rules\nref-unresolved = off\n")
+    root = write_dedented(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="cics" host="h" port="1491" authDataRef="nope"/>'))
     res = run(root)
     assert sorted(codes(res)) == ["project-config", "ref-unresolved"]  # defaults still apply
     [f] = of(res, "project-config")
     assert f.path == str(proj)
     assert f.severity == Severity.WARNING
-    assert rng(f) == (0, 0, 0, 0)
+    assert range_of(f) == (0, 0, 0, 0)
     assert "not valid TOML" in f.message
 
 
@@ -389,8 +371,8 @@ def test_invalid_toml_is_a_project_config_finding(tmp_path):
     ],
 )
 def test_bad_settings_are_reported(tmp_path, toml, fragment):
-    write(tmp_path, ".zcsec.toml", toml)
-    root = write(tmp_path, "server.xml", server(""))
+    write_dedented(tmp_path, ".zcsec.toml", toml)
+    root = write_dedented(tmp_path, "server.xml", server(""))
     [f] = run(root).findings
     assert f.code == "project-config"
     assert fragment in f.message
@@ -419,7 +401,7 @@ def test_facts():
 
 
 def test_facts_from_file(tmp_path):
-    p = write(
+    p = write_dedented(
         tmp_path,
         ".zcsec.toml",
         """\
@@ -461,16 +443,16 @@ CSD = """\
 def test_csd_globs_classify_txt_files(tmp_path):
     # Not recognisable by content: the verb is alone on its record.
     text = " DEFINE\n   IPCONN(ZCEECONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC1)\n"
-    defs = write(tmp_path, "csd/defs.txt", text)
-    write(tmp_path, "csd/notes.txt", "Remember to install group ZCGRP.\n")
+    defs = write_dedented(tmp_path, "csd/defs.txt", text)
+    write_dedented(tmp_path, "csd/notes.txt", "Remember to install group ZCGRP.\n")
     res = run(tmp_path)
     assert res.discovered.csd == []
-    write(tmp_path, ".zcsec.toml", 'csd_files = ["csd/defs.txt"]\n')
+    write_dedented(tmp_path, ".zcsec.toml", 'csd_files = ["csd/defs.txt"]\n')
     res = run(tmp_path)
     assert res.discovered.csd == [str(defs)]
     [ipconn] = res.workspace.csd.named("IPCONN", "zceeconn")
     assert ipconn.value("TCPIPSERVICE") == "ZCIPIC1"
-    write(tmp_path, ".zcsec.toml", 'csd_files = ["csd/*.txt"]\n')
+    write_dedented(tmp_path, ".zcsec.toml", 'csd_files = ["csd/*.txt"]\n')
     res = run(tmp_path)
     assert sorted(res.discovered.csd) == sorted([str(defs), str(tmp_path / "csd" / "notes.txt")])
 
@@ -482,9 +464,9 @@ def test_the_editor_and_the_cli_find_the_same_csd_files_through_globs(tmp_path):
     from zcsec.analysis import analyse_projects
     from zcsec.service import AnalysisService
 
-    write(tmp_path, ".zcsec.toml", 'csd_files = ["csd/*.txt"]\n')
-    defs = write(tmp_path, "csd/defs.txt", " DEFINE\n   IPCONN(ZCEECONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC1)\n")
-    xml = write(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="c" host="h" port="1491"/>'))
+    write_dedented(tmp_path, ".zcsec.toml", 'csd_files = ["csd/*.txt"]\n')
+    defs = write_dedented(tmp_path, "csd/defs.txt", " DEFINE\n   IPCONN(ZCEECONN) GROUP(ZCGRP) TCPIPSERVICE(ZCIPIC1)\n")
+    xml = write_dedented(tmp_path, "server.xml", server('<zosconnect_cicsIpicConnection id="c" host="h" port="1491"/>'))
     [cli] = analyse_projects([str(tmp_path)])
     service = AnalysisService([str(tmp_path)])
     editor = service.snapshot(str(xml))
@@ -496,7 +478,7 @@ def test_the_editor_and_the_cli_find_the_same_csd_files_through_globs(tmp_path):
 
 
 def test_csd_model_links(tmp_path):
-    write(tmp_path, "csd/zcipic.csd", CSD)
+    write_dedented(tmp_path, "csd/zcipic.csd", CSD)
     res = run(tmp_path)
     csd = res.workspace.csd
     [ipconn] = csd.named("IPCONN", "ZCEECONN")
@@ -511,7 +493,7 @@ def test_csd_model_links(tmp_path):
 
 
 def test_ipic_connection_links_to_csd(tmp_path):
-    write(
+    write_dedented(
         tmp_path,
         "server.xml",
         server(
@@ -519,9 +501,9 @@ def test_ipic_connection_links_to_csd(tmp_path):
             '    zosConnectApplid="${env.APPLID}" zosConnectNetworkid="ZCNET"/>'
         ),
     )
-    write(tmp_path, "bootstrap.properties", "cics.port=1491\n")
-    write(tmp_path, "server.env", "APPLID=ZCEEAPPL\n")
-    write(tmp_path, "csd/zcipic.csd", CSD)
+    write_dedented(tmp_path, "bootstrap.properties", "cics.port=1491\n")
+    write_dedented(tmp_path, "server.env", "APPLID=ZCEEAPPL\n")
+    write_dedented(tmp_path, "csd/zcipic.csd", CSD)
     res = run(tmp_path)
     assert res.findings == []
     ws = res.workspace
