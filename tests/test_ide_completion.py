@@ -10,7 +10,9 @@ import pytest
 
 from zcsec.analysis import analyse
 from zcsec.findings import Severity
-from zcsec.ide.completion import complete, complete_at, csd_context, expand_snippet, snippets, xml_context
+from zcsec.ide.completion import complete, complete_at
+from zcsec.ide.cursor import csd_context, xml_context
+from zcsec.ide.snippets import expand_snippet, snippets
 from zcsec.service import AnalysisService
 from zcsec.xmlparse import parse_xml
 

@@ -3,10 +3,11 @@ include, bootstrap.properties and a CSD file."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from conftest import write as write_file
 
 from zcsec.ide.hover import hover
 from zcsec.service import AnalysisService
@@ -57,10 +58,7 @@ DEF IPCONN(ZCONN1) GROUP(ZCGRP) APPLID(ZCONN1) TCPIPSERVICE(ZCIPIC)
 
 
 def write(base: Path, rel: str, text: str) -> Path:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(text), encoding="utf-8")
-    return p
+    return write_file(base, rel, text, dedent=True)
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@ symbols and links over a tmp_path workspace with an include and a CSD file."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from conftest import write as write_file
 
 from zcsec.analysis import analyse
 from zcsec.ide import navigation as nav
@@ -57,10 +58,7 @@ ADD GROUP(ZCGRP) LIST(ZCLIST)
 
 
 def write(base: Path, rel: str, text: str) -> Path:
-    p = base / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(text), encoding="utf-8")
-    return p
+    return write_file(base, rel, text, dedent=True)
 
 
 @pytest.fixture

@@ -21,25 +21,20 @@ from ..csdparse import CsdCommand
 from ..posture import PROVIDER_NAMES, Posture, is_encoded
 from ..rules.schema import implicit
 from ..secrecy import is_secret_attr, secret_variables
+from ..text import Span
 from ..workspace import ConfigElement, LibertyConfig, Workspace
+from .cursor import VAR, CsdSpot, XmlSpot, csd_spot, is_ref_attr, xml_spot
 from .navigation import (
-    VAR,
-    CsdSpot,
-    XmlSpot,
     config_postures,
     connections_for_csd,
-    csd_spot,
     id_target,
     id_uses,
     include_target,
-    is_ref_attr,
     posture_of,
     ref_targets,
     ref_types_of,
-    xml_spot,
 )
 
-Span = tuple[int, int]
 SECRET_NOTE = "The value is a secret: zcsec never shows it."
 _MAX_VALUE = 80
 
@@ -400,7 +395,7 @@ def feature_hover(spot: XmlSpot) -> HoverResult | None:
     if info.get("provider"):
         meta.append(f"provider {PROVIDER_NAMES.get(info['provider'], info['provider'])}")
     if meta:
-        parts[0] += " — " + ", ".join(meta)
+        parts[0] = (parts[0] or "") + " — " + ", ".join(meta)
     if info.get("doc"):
         parts.append(prose(str(info["doc"])))
     parts.append(_doc_link(info.get("link")))
@@ -593,7 +588,7 @@ def definition_hover(ws: Workspace, cmd: CsdCommand) -> str:
         if ipconns:
             parts.append("IPCONNs using it:\n" + "\n".join(f"- {_ipconn_line(ws, c)}" for c in ipconns))
         elif (cmd.upper("PROTOCOL") or "") == "IPIC":
-            urm = cmd.upper("URM", "DFHISAIP")
+            urm = cmd.upper("URM", "DFHISAIP") or "DFHISAIP"
             parts.append("No IPCONN names it: partners are autoinstalled" + (f" by {code(urm)}" if urm != "NO" else " — but URM(NO) forbids autoinstall, so unknown partners are rejected") + ".")
     else:
         return _join(parts)

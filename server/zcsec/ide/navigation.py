@@ -1,11 +1,12 @@
-"""Navigation in server.xml and CSD files, free of LSP types: what is under
-the cursor, go to definition, find references, rename, document symbols and
-document links.
+"""Navigation in server.xml and CSD files, free of LSP types: go to
+definition, find references, rename, document symbols and document links.
 
 Every function takes the built :class:`~zcsec.workspace.Workspace`, a file
 path and an offset into the text the workspace was built from, and returns
-zcsec's own dataclasses with offsets (spans).  Nothing here raises on odd
-input: an offset past the end, a file that is not part of the workspace or a
+zcsec's own dataclasses with offsets (spans).  What lies under the cursor
+comes from :func:`~zcsec.ide.cursor.xml_spot` and
+:func:`~zcsec.ide.cursor.csd_spot`.  Nothing here raises on odd input: an
+offset past the end, a file that is not part of the workspace or a
 half-typed document gives ``None`` or an empty list.
 """
 
@@ -16,15 +17,23 @@ import re
 from dataclasses import dataclass, field
 
 from ..catalogue import AttributeSpec
-from ..csdparse import CsdCommand, CsdKeyword
+from ..csdparse import CsdCommand
 from ..findings import Edit
 from ..posture import CONNECTION_ELEMENTS, Posture, postures
-from ..workspace import ConfigElement, CsdFile, LibertyConfig, Workspace, XmlFile, norm
+from ..text import Span
+from ..workspace import ConfigElement, CsdFile, LibertyConfig, Workspace, XmlFile, norm, ref_ids
 from ..xmlparse import Attribute, Element
+from .cursor import (
+    CsdSpot,
+    XmlSpot,
+    csd_spot,
+    element_map,
+    is_ref_attr,
+    is_ref_list,
+    xml_spot,
+)
 
-Span = tuple[int, int]
-VAR = re.compile(r"\$\{([^}]*)\}")
-# Names that suggest a secret when the catalogue does not say.
+# Characters an id cannot contain (a rename to such a name is refused).
 _INVALID_ID = re.compile(r"[\"'<>&,\s]")
 
 
@@ -60,157 +69,13 @@ class RenameError(ValueError):
 
 
 # ---------------------------------------------------------------------------
-# What is under the cursor
+# References inside a configuration
 # ---------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Token:
-    kind: str  # "ref" (an id in a *Ref value), "id" (the value of id=), "var" (a ${name})
-    text: str
-    span: Span
-
-
-@dataclass(slots=True)
-class XmlSpot:
-    ws: Workspace
-    cfg: LibertyConfig
-    file: XmlFile
-    element: Element
-    ce: ConfigElement | None
-    part: str  # "name", "attr-name", "attr-value", "text", "other"
-    offset: int = 0
-    attr: Attribute | None = None
-    aspec: AttributeSpec | None = None
-    token: Token | None = None
-
-
-@dataclass(slots=True)
-class CsdSpot:
-    ws: Workspace
-    file: CsdFile
-    command: CsdCommand
-    part: str  # "verb", "resource", "name", "keyword", "value", "other"
-    keyword: CsdKeyword | None = None
-
-
-def _inside(span: Span | None, offset: int) -> bool:
-    return span is not None and span[0] <= offset <= span[1]
-
-
-def element_map(cfg: LibertyConfig) -> dict[int, ConfigElement]:
-    """ConfigElement by the identity of its parsed element (cached per configuration)."""
-    cached = cfg.cache.get("ide.elements")
-    if cached is None:
-        cached = cfg.cache["ide.elements"] = {id(ce.element): ce for ce in cfg.elements}
-    return cached  # type: ignore[return-value]
-
-
-def is_ref_attr(aspec: AttributeSpec | None, name: str) -> bool:
-    if aspec is not None:
-        return aspec.type in ("ref", "refList")
-    return name.endswith("Ref") or name.endswith("Refs")
 
 
 def ref_types_of(aspec: AttributeSpec | None) -> tuple[str, ...]:
+    """The element types a reference attribute may name (empty: any)."""
     return tuple(aspec.ref_types) if aspec is not None else ()
-
-
-def ref_tokens(raw: str, multiple: bool) -> list[tuple[str, int]]:
-    """The ids in a ref value with their offsets inside it."""
-    if not multiple:
-        stripped = raw.strip()
-        return [(stripped, raw.find(stripped))] if stripped else []
-    return [(m.group(0), m.start()) for m in re.finditer(r"[^,\s]+", raw)]
-
-
-def _multiple(aspec: AttributeSpec | None, raw: str) -> bool:
-    return (aspec is not None and aspec.type == "refList") or (aspec is None and "," in raw)
-
-
-def xml_spot(ws: Workspace, path: str, offset: int) -> XmlSpot | None:
-    p = norm(path)
-    cfg = ws.config_for(p)
-    if cfg is None:
-        return None
-    f = cfg.files.get(p)
-    if f is None:
-        return None
-    offset = max(0, min(offset, len(f.text)))
-    el = f.doc.element_at(offset)
-    if el is None:
-        return None
-    ce = element_map(cfg).get(id(el))
-    spot = XmlSpot(ws, cfg, f, el, ce, "other", offset)
-    if _inside(el.name_span, offset) or _inside(el.end_name_span, offset):
-        spot.part = "name"
-        return spot
-    if offset < el.start_tag_end:
-        for attr in el.attributes:
-            aspec = ce.spec.attribute(attr.name) if ce is not None and ce.spec is not None else None
-            if _inside(attr.name_span, offset):
-                spot.part, spot.attr, spot.aspec = "attr-name", attr, aspec
-                return spot
-            if _inside(attr.value_span, offset) and attr.value_span[0] > attr.name_span[1]:
-                spot.part, spot.attr, spot.aspec = "attr-value", attr, aspec
-                spot.token = _value_token(f.text, attr, aspec, offset)
-                return spot
-        return spot
-    ts = el.text_span(f.text)
-    if ts is not None and _inside(ts, offset):
-        spot.part = "text"
-    return spot
-
-
-def _value_token(text: str, attr: Attribute, aspec: AttributeSpec | None, offset: int) -> Token | None:
-    vs, ve = attr.value_span
-    raw = text[vs:ve]
-    rel = offset - vs
-    for m in VAR.finditer(raw):
-        if m.start() <= rel <= m.end():
-            return Token("var", m.group(1).strip(), (vs + m.start(), vs + m.end()))
-    if "${" in raw:
-        return None
-    if attr.name == "id":
-        stripped = raw.strip()
-        if stripped:
-            start = vs + raw.find(stripped)
-            return Token("id", stripped, (start, start + len(stripped)))
-        return None
-    if is_ref_attr(aspec, attr.name):
-        for ident, off in ref_tokens(raw, _multiple(aspec, raw)):
-            if off <= rel <= off + len(ident):
-                return Token("ref", ident, (vs + off, vs + off + len(ident)))
-    return None
-
-
-def csd_spot(ws: Workspace, path: str, offset: int) -> CsdSpot | None:
-    f = ws.csd.files.get(norm(path))
-    if f is None:
-        return None
-    offset = max(0, min(offset, len(f.text)))
-    for cmd in f.doc.commands:
-        a, b = cmd.span
-        if not (a <= offset <= b):
-            continue
-        if _inside(cmd.verb_span, offset):
-            return CsdSpot(ws, f, cmd, "verb")
-        if _inside(cmd.resource_span, offset):
-            return CsdSpot(ws, f, cmd, "resource")
-        if _inside(cmd.name_span, offset):
-            return CsdSpot(ws, f, cmd, "name")
-        for kw in cmd.keywords:
-            if _inside(kw.written_span, offset):
-                return CsdSpot(ws, f, cmd, "keyword", kw)
-            if _inside(kw.value_span, offset):
-                return CsdSpot(ws, f, cmd, "value", kw)
-        return CsdSpot(ws, f, cmd, "other")
-    return None
-
-
-# ---------------------------------------------------------------------------
-# References inside a configuration
-# ---------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -226,7 +91,7 @@ class RefUse:
 def all_refs(cfg: LibertyConfig) -> list[RefUse]:
     cached = cfg.cache.get("ide.refs")
     if cached is not None:
-        return cached  # type: ignore[return-value]
+        return cached
     out: list[RefUse] = []
     for ce in cfg.elements:
         for attr in ce.element.attributes:
@@ -238,10 +103,10 @@ def all_refs(cfg: LibertyConfig) -> list[RefUse]:
             if "${" in raw:
                 resolved = cfg.resolve(attr.value)
                 if resolved is not None:
-                    for ident, _ in ref_tokens(resolved, _multiple(aspec, resolved)):
+                    for ident, _ in ref_ids(resolved, is_ref_list(aspec, resolved)):
                         out.append(RefUse(ce, attr, aspec, ident, (vs, ve), False))
                 continue
-            for ident, off in ref_tokens(raw, _multiple(aspec, raw)):
+            for ident, off in ref_ids(raw, is_ref_list(aspec, raw)):
                 out.append(RefUse(ce, attr, aspec, ident, (vs + off, vs + off + len(ident)), True))
     cfg.cache["ide.refs"] = out
     return out
@@ -395,7 +260,7 @@ def _xml_definition(spot: XmlSpot) -> list[Location]:
     if is_ref_attr(spot.aspec, attr.name) and "${" in attr.value:
         resolved = cfg.resolve(attr.value)
         out: list[Location] = []
-        for ident, _ in ref_tokens(resolved or "", _multiple(spot.aspec, resolved or "")):
+        for ident, _ in ref_ids(resolved or "", is_ref_list(spot.aspec, resolved or "")):
             found, _ = ref_targets(cfg, ident, spot.aspec)
             out.extend(Location(ce.path, id_span(ce)) for ce in found)
         return out
@@ -461,7 +326,8 @@ def _references(ws: Workspace, path: str, offset: int, include_declaration: bool
         return _dedupe(_service_references(ws, name, include_declaration))
     cmd = cspot.command
     if cspot.part == "name" and cmd.resource_type == "IPCONN":
-        out = [_csd_location(ws, cmd)] if include_declaration else []
+        declared = _csd_location(ws, cmd)
+        out = [declared] if include_declaration and declared is not None else []
         for p in connections_for_csd(ws, cmd):
             attr = p.element.element.get("zosConnectApplid")
             out.append(Location(p.element.path, attr.value_span if attr is not None else p.element.element.name_span))
