@@ -57,3 +57,21 @@ def test_no_feature_module_imports_the_factory():
     for path in (PACKAGE / "lsp").glob("*.py"):
         if path.name != "app.py":
             assert not imports_app.search(path.read_text()), path.name
+
+
+def test_the_readme_layout_names_every_module():
+    """The README's layout table is where a newcomer finds the code: every
+    module of the package is named there (issue 13)."""
+    readme = (PACKAGE.parent.parent / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    layout = layout[: layout.index("\n## ", 1)] if "\n## " in layout[1:] else layout
+    missing = []
+    for name in module_names():
+        parts = name.split(".")[1:]
+        if not parts or parts[-1] in ("rules", "lsp", "ide"):
+            continue  # the package and its subpackages' __init__
+        stem = parts[-1]
+        spelled = ("/".join(parts) + ".py", stem + ".py", f"`{stem}`")
+        if not any(s in layout for s in spelled):
+            missing.append(name)
+    assert not missing, f"README.md's layout table does not name {missing}"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .csdparse import CsdCommand
+from .project import ProjectConfig
 from .workspace import ConfigElement, CsdModel, LibertyConfig, Workspace
 
 CONNECTION_ELEMENTS = {
@@ -307,21 +308,26 @@ def _auth_data_identity(cfg: LibertyConfig, cf: ConfigElement | None) -> tuple[C
     return ad, (f"user ID and password from <authData id=\"{ad.id}\">" if ad is not None else "")
 
 
+def _at_tls_transport(project: ProjectConfig, ident: str | None, host: str, why: str, unknowns: list[str]) -> tuple[str, str]:
+    """The transport of a link whose TLS can only come from AT-TLS, as far
+    as .zcsec.toml says (facts.at_tls); an open question goes to ``unknowns``."""
+    at_tls = project.fact("at_tls", ident, host)
+    if at_tls is False:
+        return "none", "plain TCP (.zcsec.toml says no AT-TLS)"
+    if at_tls:
+        return "at-tls", "AT-TLS (stated in .zcsec.toml)"
+    unknowns.append("whether the AT-TLS policy is in place (facts.at_tls)")
+    return "at-tls", f"AT-TLS expected: {why}"
+
+
 def ims_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
     project = ws.project
     cf = resolve_ref(cfg, ce, "connectionFactoryRef", ("connectionFactory",))
     gmoa = child(cfg, cf, "properties.gmoa")
     host = value_of(cfg, gmoa, "hostName") or "?"
     port = value_of(cfg, gmoa, "portNumber") or "?"
-    unknowns = []
-    at_tls = project.fact("at_tls", ce.id, host)
-    if at_tls is False:
-        transport, detail = "none", "plain TCP (.zcsec.toml says no AT-TLS)"
-    elif at_tls:
-        transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
-    else:
-        transport, detail = "at-tls", "AT-TLS expected: IMS Connect TLS comes from an AT-TLS policy, not from server.xml"
-        unknowns.append("whether the AT-TLS policy is in place (facts.at_tls)")
+    unknowns: list[str] = []
+    transport, detail = _at_tls_transport(project, ce.id, host, "IMS Connect TLS comes from an AT-TLS policy, not from server.xml", unknowns)
     ad, ad_text = _auth_data_identity(cfg, cf)
     appl = value_of(cfg, gmoa, "applicationName")
     user = value_of(cfg, gmoa, "userName")
@@ -343,15 +349,8 @@ def imsdb_posture(ws: Workspace, cfg: LibertyConfig, cf: ConfigElement) -> Postu
     props = child(cfg, cf, "properties.imsudbJLocal")
     host = value_of(cfg, props, "datastoreServer") or "?"
     port = value_of(cfg, props, "portNumber") or "?"
-    unknowns = []
-    at_tls = project.fact("at_tls", cf.id, host)
-    if at_tls is False:
-        transport, detail = "none", "plain TCP (.zcsec.toml says no AT-TLS)"
-    elif at_tls:
-        transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
-    else:
-        transport, detail = "at-tls", "AT-TLS expected: IMS Connect offers database clients TLS only through AT-TLS"
-        unknowns.append("whether the AT-TLS policy is in place (facts.at_tls)")
+    unknowns: list[str] = []
+    transport, detail = _at_tls_transport(project, cf.id, host, "IMS Connect offers database clients TLS only through AT-TLS", unknowns)
     appl = value_of(cfg, props, "applicationName")
     user = value_of(cfg, props, "user")
     ad, ad_text = _auth_data_identity(cfg, cf)

@@ -12,7 +12,7 @@ from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
 from ..workspace import ConfigElement, LibertyConfig, ref_ids
 from ..xmlparse import Element
-from .common import closest, first_uses
+from .common import closest, first_uses, sibling_element_edit
 from .registry import CONFIG, XML_FILE, Context, rule
 
 OVERVIEW = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
@@ -427,37 +427,14 @@ def implicit(cfg: LibertyConfig, ident: str, types: tuple[str, ...]) -> bool:
 
 
 def _skeleton_fix(cfg: LibertyConfig, ce: ConfigElement, target_type: str, ident: str) -> Fix:
-    top = ce
-    while top.parent is not None:
-        top = top.parent
-    text = ce.file.text
-    el = top.element
-    end = el.span[1]
-    index = ce.file.index
-    line_start = index.starts[index.line_of(el.start)]  # not rfind: quadratic on one long line
-    # Only blanks before the element on its line? (Without slicing the whole
-    # line, which is quadratic when a file is one long line.)
-    blanks = _BLANKS.match(text, line_start, el.start)
-    indent = text[line_start : el.start] if blanks is not None and blanks.end() == el.start else ""
-    # Where the file first uses CRLF, found once per file: slicing the text
-    # up to the element for every finding is quadratic on a long file.
-    key = ("first-crlf", ce.file.path)
-    first_crlf = cfg.cache.get(key)
-    if first_crlf is None:
-        first_crlf = cfg.cache[key] = text.find("\r\n")
-    newline = "\r\n" if 0 <= first_crlf and first_crlf + 2 <= max(end, 1) + 200 else "\n"
     lib = cfg.catalogue.liberty
     spec = lib.element(target_type)
     required = [a for a, s in (spec.attributes.items() if spec else []) if s.required and a != "id"]
     attrs = "".join(f' {a}=""' for a in required)
-    return Fix(
-        f"Create <{target_type} id=\"{ident}\">",
-        [Edit(ce.path, (end, end), f'{newline}{indent}<{target_type} id="{ident}"{attrs}/>')],
-    )
+    return Fix(f"Create <{target_type} id=\"{ident}\">", [sibling_element_edit(ce, f'<{target_type} id="{ident}"{attrs}/>')])
 
 
 MAX_NEAR_MISS_CANDIDATES = 1000
-_BLANKS = re.compile(r"\s*")
 
 
 @rule(
