@@ -11,7 +11,7 @@ import pytest
 
 from conftest import range_of, server_xml, write
 
-from zcsec.analysis import analyse, group_by_project
+from zcsec.analysis import analyse
 from zcsec.findings import Severity
 from zcsec.rules import RULES
 from zcsec.project import find_project_file, load_project, parse_project
@@ -331,7 +331,7 @@ def test_project_file_found_walking_up(tmp_path):
     assert find_project_file(root) == proj
     assert find_project_file(root.parent) == proj
     assert find_project_file(tmp_path / "a" / "b") == proj
-    [(project, paths)] = group_by_project([str(root)])
+    project = load_project(find_project_file(root))
     assert project.path == proj and project.variables == {"cics.port": "abc"}
     assert codes(run(root)) == ["invalid-value"]
     # A nearer project file wins.

@@ -121,14 +121,3 @@ def analyse_projects(paths: Iterable[str]) -> list[Result]:
         results.append(Result(ws, Discovered(unreadable=list(found.unreadable)), findings))
     return results
 
-
-def group_by_project(paths: Iterable[str]) -> list[tuple[ProjectConfig, list[str]]]:
-    """The given paths grouped by the .zcsec.toml each belongs to."""
-    groups: dict[str | None, tuple[ProjectConfig, list[str]]] = {}
-    for p in paths:
-        found = find_project_file(Path(p)) if os.path.exists(p) else None
-        key = str(found) if found else None
-        if key not in groups:
-            groups[key] = (load_project(found), [])
-        groups[key][1].append(p)
-    return list(groups.values())

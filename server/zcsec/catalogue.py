@@ -32,10 +32,6 @@ def default_schema_dirs() -> list[Path]:
     return []
 
 
-class CatalogueError(Exception):
-    """A catalogue file cannot be read or does not fit the format."""
-
-
 # ---------------------------------------------------------------------------
 # Liberty
 # ---------------------------------------------------------------------------
@@ -264,9 +260,6 @@ class LibertyCatalogue:
     @property
     def element_names(self) -> list[str]:
         return list(self._elements_raw)
-
-    def elements_for_feature(self, feature: str) -> list[str]:
-        return [n for n in self._elements_raw if feature in (getattr(self.element(n), "features", None) or ())]
 
 
 # ---------------------------------------------------------------------------

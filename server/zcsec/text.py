@@ -38,12 +38,6 @@ class Range:
         return {"start": self.start.to_json(), "end": self.end.to_json()}
 
 
-def _utf16_len(s: str) -> int:
-    if s.isascii():
-        return len(s)
-    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
-
-
 class LineIndex:
     """Maps offsets in ``text`` to LSP positions and back."""
 

@@ -24,7 +24,6 @@ from functools import lru_cache
 
 from .catalogue import default_schema_dirs
 
-CLASSES = ("broken", "weak", "legacy", "strong")
 _HEX_CODES = re.compile(r"^(?:[0-9A-Fa-f]{2})+$")
 
 

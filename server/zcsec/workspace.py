@@ -853,7 +853,6 @@ class Workspace:
         self.configs: list[LibertyConfig] = []
         self.csd = CsdModel()
         self.problems: list[ModelProblem] = []
-        self.checked: list[str] = []  # files the user asked about, in order
         self.cache: dict[object, Any] = {}  # derived models across configurations, built on first use
 
     def build(self, liberty_files: Iterable[str], csd_files: Iterable[str]) -> "Workspace":
@@ -878,7 +877,6 @@ class Workspace:
                 cfg = build_config(p, self.store, self.catalogue, self.project)
                 self.configs.append(cfg)
                 covered.update(cfg.files)
-        self.checked = liberty_files + csd_files
         return self
 
     def roots(self, liberty_files: list[str]) -> list[str]:

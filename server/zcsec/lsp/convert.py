@@ -15,7 +15,7 @@ from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..docs import rule_doc_uri
-from ..findings import Edit, Finding, Fix
+from ..findings import Finding, Fix
 from ..text import LineIndex, Range
 
 SOURCE = "zcsec"
@@ -98,6 +98,3 @@ def edits_to_workspace_edit(edits: list[dict]) -> lsp.WorkspaceEdit:
         )
     return lsp.WorkspaceEdit(changes=changes)
 
-
-def edit_to_text_edit(e: Edit) -> lsp.TextEdit:
-    return lsp.TextEdit(range=to_range(e.range), new_text=e.new_text)

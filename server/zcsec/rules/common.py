@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
+from typing import Iterable, Iterator, TypeVar
 
 from ..csdparse import CsdCommand
 from ..findings import Edit, Fix, Severity
@@ -15,6 +16,8 @@ from ..text import Span
 from ..workspace import ConfigElement, Workspace
 from .registry import Context
 
+K = TypeVar("K")
+V = TypeVar("V")
 _BLANKS = re.compile(r"[ \t]*")
 
 
@@ -42,12 +45,12 @@ def _indent_before(text: str, pos: int, default: str) -> str:
     return text[line_start:pos] if m is not None and m.end() == pos else default
 
 
-def first_uses(occurrences):
+def first_uses(occurrences: Iterable[tuple[K, V]]) -> Iterator[tuple[K, V, str]]:
     """One entry per cause: for (key, data) pairs in file order, yield
     (key, data of the first occurrence, a note on how many more there are).
     A placeholder or an unknown variable used forty times is one finding."""
-    first: dict = {}
-    count: dict = {}
+    first: dict[K, V] = {}
+    count: dict[K, int] = {}
     for key, data in occurrences:
         count[key] = count.get(key, 0) + 1
         first.setdefault(key, data)
