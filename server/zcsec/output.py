@@ -228,20 +228,9 @@ def rules_markdown() -> str:
             if r.fix:
                 out.append(f"Quick fix: {r.fix}")
                 out.append("")
-            if r.bad:
-                out.append("Flagged:")
-                out.append("")
-                out.append("```")
-                out.append(r.bad)
-                out.append("```")
-                out.append("")
-            if r.good:
-                out.append("Accepted:")
-                out.append("")
-                out.append("```")
-                out.append(r.good)
-                out.append("```")
-                out.append("")
+            for label, example in (("Flagged", r.bad), ("Accepted", r.good)):
+                if example:
+                    out.extend([f"{label}:", "", "```", example, "```", ""])
             if r.example_untestable:
                 out.append(f"No example: {r.example_untestable}.")
                 out.append("")
