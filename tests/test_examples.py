@@ -105,6 +105,8 @@ PLANTED = [
     ("cics-insecure", "csd/zcipic.csd", "AUTHENTICATE belongs to HTTP listeners", "csd/zcipic.csd", "csd-keyword-protocol", W, "AUTHENTICATE(BASIC)"),
     ("cics-insecure", "csd/zcipic.csd", "SECURITYNAME only applies with LINKAUTH(SECUSER)", "csd/zcipic.csd", "cics-securityname-with-certuser", W, "SECURITYNAME(ZCLINK)"),
     ("cics-insecure", "csd/zcipic.csd", "USERAUTH(VERIFY) expects a user ID and password", "server.xml", "cics-verify-without-credentials", E, '<zosconnect_cicsIpicConnection id="cicsConn"'),
+    ("cics-insecure", "csd/zcipic.csd", "CIPHERS allows 3DES (0A) and single DES (09)", "csd/zcipic.csd", "cics-weak-cipher", W, "CIPHERS(352F0A09)"),
+    ("cics-insecure", "includes/tls.xml", "sslProtocol still allows TLS 1.0", "includes/tls.xml", "tls-old-protocol", W, 'sslProtocol="TLSv1,TLSv1.2"'),
     ("cics-insecure", "csd/DEFIPIC.jcl", "no URM given", "csd/DEFIPIC.jcl", "cics-autoinstall-listener", W, "DEFINE TCPIPSERVICE(ZCIPIC2)"),
     ("cics-insecure", "csd/DEFIPIC.jcl", "SSL(NO): credentials sent by server.xml connection", "server.xml", "cics-credentials-in-clear", W, 'authDataRef="cicsCreds"'),
     # ims-insecure
@@ -119,8 +121,10 @@ PLANTED = [
     # mq-insecure
     ("mq-insecure", "server.xml", "sslCipherSuite only applies in client mode", "server.xml", "mq-tls-in-bindings-mode", E, "sslCipherSuite="),
     ("mq-insecure", "server.xml", "client mode without a channel", "server.xml", "mq-client-incomplete", W, "<properties.wmqJms"),
+    ("mq-insecure", "server.xml", "the cipher suite is 3DES", "server.xml", "tls-weak-cipher", W, 'sslCipherSuite="SSL_RSA_WITH_3DES_EDE_CBC_SHA"'),
     ("mq-insecure", "server.xml", "clear-text password in a service property", "server.xml", "password-clear-text", W, '<property name="password"'),
     # rest-insecure
+    ("rest-insecure", "server.xml", "securityLevel LOW lets the JVM offer weak suites", "server.xml", "tls-weak-cipher", W, 'securityLevel="LOW"'),
     ("rest-insecure", "server.xml", "credentials go to Db2 over plain HTTP", "server.xml", "rest-credentials-over-http", W, 'basicAuthRef="db2aAuth"'),
     ("rest-insecure", "server.xml", "applName (PassTicket for the caller) together with", "server.xml", "rest-passticket-with-password", W, 'applName="DB2CLU"'),
     ("rest-insecure", "server.xml", '"user" is the zosconnect_authData spelling', "server.xml", "credentials-attribute-name", W, 'user="DB2TECH"'),

@@ -326,3 +326,31 @@ def test_broken_document_does_not_raise(tmp_path):
     for offset in range(len(p.read_text()) + 2):
         h = hover(ws, str(p), offset)
         assert h is None or isinstance(h.markdown, str)
+
+
+# -- transport strength (issue 12) ----------------------------------------------
+
+
+def test_hover_on_cipher_and_protocol_values_explains_their_class(tmp_path):
+    server = write(tmp_path, "server.xml", """\
+        <server>
+            <featureManager><feature>transportSecurity-1.0</feature></featureManager>
+            <ssl id="out" keyStoreRef="k" sslProtocol="TLSv1.1,TLSv1.2"
+                enabledCiphers="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 SSL_RSA_WITH_3DES_EDE_CBC_SHA"/>
+            <keyStore id="k" location="safkeyring:///R" type="JCERACFKS" fileBased="false" readOnly="true"/>
+        </server>
+        """)
+    csd = write(tmp_path, "cics.csd", " DEFINE TCPIPSERVICE(T1) GROUP(G) PROTOCOL(IPIC) PORTNUMBER(1491)\n        SSL(YES) CIPHERS(352F0A)\n DEFINE TCPIPSERVICE(T2) GROUP(G) PROTOCOL(IPIC) PORTNUMBER(1492)\n        SSL(YES) CIPHERS(strong.xml)\n")
+    ws = AnalysisService([str(tmp_path)]).snapshot(str(server)).workspace
+    md = at(ws, server, "TLS_ECDHE").markdown
+    # The weakest first, named as IANA names it, with the reason.
+    assert md.index("SSL_RSA_WITH_3DES_EDE_CBC_SHA") < md.index("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+    assert "= `TLS_RSA_WITH_3DES_EDE_CBC_SHA`: **weak: remove it** (3DES" in md
+    assert "`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`: **strong**" in md
+    assert "weakest one both ends allow: weak" in md
+    md = at(ws, server, "TLSv1.1").markdown
+    assert "`TLSv1.1`: **deprecated (RFC 8996)**" in md and "`TLSv1.2`: **current**" in md
+    md = at(ws, csd, "352F0A").markdown
+    assert "`0A` = `TLS_RSA_WITH_3DES_EDE_CBC_SHA`: **weak" in md and "`35` = `TLS_RSA_WITH_AES_256_CBC_SHA`: **legacy" in md
+    md = at(ws, csd, "strong.xml").markdown
+    assert "cipher suite specification file" in md and "does not read it" in md

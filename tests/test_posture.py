@@ -32,7 +32,7 @@ TLS = """
 <ssl id="outTls" keyStoreRef="ring" trustStoreRef="ring"/>
 """
 
-JSON_KEYS = {"provider", "element", "id", "file", "target", "transport", "transportDetail", "bind", "linkUser", "identity", "identityDetail", "unknowns", "caller"}
+JSON_KEYS = {"provider", "element", "id", "file", "target", "transport", "transportDetail", "bind", "linkUser", "identity", "identityDetail", "unknowns", "caller", "tlsFloor"}
 CICS_KEYS = {"tcpipservice", "tcpipserviceFile", "ipconn", "ipconnFile", "autoinstall", "ssl", "userauth", "linkauth"}
 
 
@@ -523,3 +523,37 @@ def test_a_posture_that_fails_is_an_internal_error_at_its_element_not_a_silent_g
     assert "internal" not in capsys.readouterr().out
     main(["posture", str(base)])
     assert "could not work out the security of this zosconnect_cicsIpicConnection" in capsys.readouterr().err
+
+
+def test_the_tls_floor_of_each_hop(tmp_path):
+    """Issue 12: the posture shows the weakest protocol and suite each TLS end
+    allows, in the JSON, the table and the hover."""
+    p = one(workspace(tmp_path, IPIC_MTLS, listener() + ipconn()))
+    assert p.tls_floor == "z/OS Connect: the protocols the JVM negotiates by default, securityLevel HIGH (the JVM's suites for that level); CICS: the region's default cipher list (MINTLSLEVEL and the CICS release decide it)"
+    xml = IPIC_MTLS.replace('sslCertsRef="mtls"', 'sslCertsRef="pinned"') + (
+        '\n<ssl id="pinned" keyStoreRef="ring" trustStoreRef="ring" clientKeyAlias="ZC Client" sslProtocol="TLSv1.1,TLSv1.2"'
+        ' enabledCiphers="TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_RSA_WITH_AES_256_CBC_SHA"/>'
+    )
+    listener_with_ciphers = listener().replace("SSL(CLIENTAUTH)", "SSL(CLIENTAUTH) CIPHERS(352F0A)")
+    p = one(workspace(tmp_path / "explicit", xml, listener_with_ciphers + ipconn()))
+    assert p.tls_floor == (
+        "z/OS Connect: TLSv1.1 (legacy), weakest suite TLS_RSA_WITH_AES_256_CBC_SHA (legacy); "
+        "CICS: CIPHERS(352F0A), weakest 0A = TLS_RSA_WITH_3DES_EDE_CBC_SHA (weak)"
+    )
+    assert p.to_json()["tlsFloor"] == p.tls_floor
+    # No TLS on the hop: no floor.
+    assert one(workspace(tmp_path / "plain", IPIC_PLAIN, listener(ssl="NO"))).tls_floor is None
+
+
+def test_an_ssl_reference_that_is_not_in_these_files_is_unknown_not_plain(tmp_path):
+    """Corpus: a fragment whose sslCertsRef names an <ssl> defined in another
+    file means TLS; calling the link plain text (and warning about a
+    PassTicket sent in clear) would be wrong."""
+    xml = (
+        '<zosconnect_zosConnectServiceRestClientConnection id="db2" host="db2.example.com" port="2445" sslCertsRef="elsewhereTls" basicAuthRef="pt"/>\n'
+        '<zosconnect_zosConnectServiceRestClientBasicAuth id="pt" applName="DSN2APPL"/>'
+    )
+    p = one(workspace(tmp_path, xml))
+    assert p.transport == "unknown" and 'sslCertsRef names <ssl id="elsewhereTls">' in p.transport_detail
+    findings = analyse([str(tmp_path)]).findings
+    assert [f.code for f in findings if f.code == "rest-credentials-over-http"] == []

@@ -955,14 +955,27 @@ def test_rest_credentials_over_http_oa3(tmp_path):
     expect(run(base), "rest-credentials-over-http", W, path, 'credentialRef="|cred')
 
 
-def test_rest_credentials_over_https_or_passticket_are_silent(tmp_path):
+def test_rest_credentials_over_https_are_silent(tmp_path):
     body = OUT_TLS + REST_PLAIN.replace('basicAuthRef="db2Auth"', 'basicAuthRef="db2Auth" sslCertsRef="outTls"')
     base, _ = xml_ws(tmp_path / "a", body)
     silent(run(base), "rest-credentials-over-http")
-    # A PassTicket is single-use: not "fixed credentials".
-    body = REST_PLAIN.replace('userName="DB2USER" password="{aes}AAAA"', 'applName="DB2APPL"')
+    # A PassTicket over HTTPS: silent too.
+    body = OUT_TLS + REST_PLAIN.replace('basicAuthRef="db2Auth"', 'basicAuthRef="db2Auth" sslCertsRef="outTls"').replace('userName="DB2USER" password="{aes}AAAA"', 'applName="DB2APPL"')
     base, _ = xml_ws(tmp_path / "b", body)
     silent(run(base), "rest-credentials-over-http")
+
+
+def test_a_passticket_over_plain_http_says_what_leaks_and_for_how_long(tmp_path):
+    """Issue 12: a PassTicket in clear text is single-use and short-lived,
+    but the user ID and the data are readable: a warning that says so,
+    unlike a password, which stays usable until it is changed."""
+    body = REST_PLAIN.replace('userName="DB2USER" password="{aes}AAAA"', 'applName="DB2APPL"')
+    base, path = xml_ws(tmp_path, body)
+    f = expect(run(base), "rest-credentials-over-http", W, path, "db2Auth")
+    assert "PassTicket" in f.message and "10 minutes" in f.message and "single-use" in f.message
+    base, path = xml_ws(tmp_path / "pw", REST_PLAIN)
+    f = expect(run(base), "rest-credentials-over-http", W, path, "db2Auth")
+    assert "until it is changed" in f.message and "10 minutes" not in f.message
 
 
 def test_rest_passticket_with_password(tmp_path):
@@ -1385,6 +1398,31 @@ def test_tls_old_protocol(tmp_path):
     for name, value in (("12", "TLSv1.2,TLSv1.3"), ("neg", "TLS")):
         base, _ = xml_ws(tmp_path / name, f'<ssl id="out" keyStoreRef="defaultKeyStore" sslProtocol="{value}"/>')
         silent(run(base), "tls-old-protocol")
+
+
+def test_cics_no_common_cipher(tmp_path):
+    """Issue 12: the IPIC pair checked as a pair.  Liberty offers only an
+    ECDHE suite (4-digit code C030), CICS lists 2-digit codes: nothing in
+    common, the handshake cannot succeed."""
+    tls = ('<ssl id="mtls" keyStoreRef="ring" trustStoreRef="ring" clientKeyAlias="ZC Client"/>', '<ssl id="mtls" keyStoreRef="ring" trustStoreRef="ring" clientKeyAlias="ZC Client" enabledCiphers="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 SSL_ECDHE_RSA_WITH_AES_128_GCM_SHA256"/>')
+    base, path, csd_path = cics_ws(tmp_path, "", ipconn() + listener(extra="SOCKETCLOSE(NO) CIPHERS(352F)"))
+    (base / "server.xml").write_text((base / "server.xml").read_text().replace(tls[0], tls[1] + "\n    " + ipic()))
+    f = expect(run(base), "cics-no-common-cipher", E, path, 'enabledCiphers="|TLS_ECDHE')
+    assert "TCPIPSERVICE ZCIPIC" in f.message and "CIPHERS(352F)" in f.message and "handshake fails" in f.message
+    ciphers_line = csd_path.read_text().splitlines().index(next(x for x in csd_path.read_text().splitlines() if "CIPHERS(352F)" in x))
+    assert [(p, r.start.line) for p, r, _ in f.related_ranges] == [(str(csd_path), ciphers_line)]
+    # A suite on both lists, a default list on either end, a cipher file, or an
+    # unknown suite name: silent.
+    for name, liberty, ciphers in (
+        ("common", 'enabledCiphers="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 TLS_RSA_WITH_AES_256_CBC_SHA"', "CIPHERS(352F)"),
+        ("libdefault", "", "CIPHERS(352F)"),
+        ("cicsdefault", 'enabledCiphers="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"', ""),
+        ("file", 'enabledCiphers="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"', "CIPHERS(strong.xml)"),
+        ("unknown", 'enabledCiphers="SSL_SOMETHING_NEW"', "CIPHERS(352F)"),
+    ):
+        base, _, _ = cics_ws(tmp_path / name, "", ipconn() + listener(extra="SOCKETCLOSE(NO) " + ciphers))
+        (base / "server.xml").write_text((base / "server.xml").read_text().replace(tls[0], tls[0].replace("/>", f" {liberty}/>") + "\n    " + ipic()))
+        silent(run(base), "cics-no-common-cipher")
 
 
 def test_cics_weak_cipher(tmp_path):

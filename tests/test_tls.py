@@ -4,10 +4,12 @@ rules built on it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from zcsec import tls
 from zcsec.tls import cics_ciphers, classify, iana_name, protocol_class
 
 DATA = Path(__file__).resolve().parents[1] / "schemas/tls/cipher-suites.json"
@@ -57,3 +59,28 @@ def test_protocol_classes():
     assert protocol_class("TLSv1.3") == "strong"
     assert protocol_class("TLS") == "negotiated"
     assert protocol_class("whatever") is None
+
+
+def test_every_suite_and_protocol_the_examples_name_is_classified():
+    """Issue 12: the examples' weak and strong TLS set-ups use only names
+    and codes zcsec classifies (none falls through as unknown)."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    suites, protocols, codes = set(), set(), set()
+    attrs = "|".join(set(tls.SUITE_SETTINGS.values()))
+    for path in examples.rglob("*"):
+        if not path.is_file() or path.suffix not in (".xml", ".csd", ".jcl"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(rf'\b(?:{attrs})="([^"$]+)"', text, re.IGNORECASE):
+            suites.update(tls.names(m.group(1)))
+        for m in re.finditer(r'\bsslProtocol="([^"$]+)"', text):
+            protocols.update(tls.names(m.group(1)))
+        for m in re.finditer(r"\bCIPHERS\(([0-9A-Fa-f]+)\)", text, re.IGNORECASE):
+            codes.update(code for code, _ in tls.cics_ciphers(m.group(1)) or [])
+    assert len(suites) >= 4 and codes and protocols
+    assert [s for s in suites if tls.classify(s).klass == "unknown"] == []
+    assert [p for p in protocols if tls.protocol_class(p) is None] == []
+    assert [c for c in codes if tls.classify(tls._data()["suites"].get("00" + c, "")).klass == "unknown"] == []
+    # Both ends of the scale are there: the examples show weak and strong set-ups.
+    classes = {tls.classify(s).klass for s in suites} | {tls.classify(tls._data()["suites"]["00" + c]).klass for c in codes}
+    assert {"strong", "weak", "broken"} <= classes

@@ -10,6 +10,7 @@ export interface PostureRow {
   target: string;
   transport: string;
   transportDetail: string;
+  tlsFloor?: string | null;
   bind: string;
   linkUser: string | null;
   identity: string;
@@ -47,7 +48,7 @@ export function renderPosture(rows: PostureRow[], nonce: string): string {
   <td><a href="#" data-row="${i}">${escape(r.id ?? r.element)}</a><div class="detail">${escape(r.element)}</div></td>
   <td>${escape(r.target)}</td>
   ${r.caller ? cell("caller", r.caller.kind, r.caller.detail) : "<td>-</td>"}
-  ${cell("transport", r.transport, r.transportDetail)}
+  ${cell("transport", r.transport, r.tlsFloor ? `${r.transportDetail}; floor: ${r.tlsFloor}` : r.transportDetail)}
   ${cell("bind", r.bind, r.bind === "client-certificate" ? "TLS client certificate" : "no client certificate")}
   <td>${escape(r.linkUser ?? "-")}</td>
   ${cell("identity", r.identity, r.identityDetail)}

@@ -240,7 +240,7 @@ def rules_markdown() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-POSTURE_COLUMNS = ("Provider", "Connection", "Target", "Caller", "Transport", "Bind", "Link user", "Identity sent", "CICS side", "Not established")
+POSTURE_COLUMNS = ("Provider", "Connection", "Target", "Caller", "Transport", "TLS floor", "Bind", "Link user", "Identity sent", "CICS side", "Not established")
 
 
 def _posture_row(p) -> list[str]:
@@ -251,6 +251,7 @@ def _posture_row(p) -> list[str]:
         f"{p.target}  ({display_path(p.element.path)})",
         p.caller.detail if p.caller is not None else "-",
         p.transport_detail,
+        p.tls_floor or "-",
         p.bind,
         p.link_user or "-",
         p.identity_detail,

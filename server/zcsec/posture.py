@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import tls
 from .csdparse import CsdCommand
 from .project import ProjectConfig
 from .workspace import ConfigElement, CsdModel, LibertyConfig, Workspace
@@ -109,6 +110,7 @@ class Posture:
     ssl: ConfigElement | None = None
     credentials: ConfigElement | None = None  # the auth data element in use
     caller: Caller | None = None  # who calls: set for every posture by postures()
+    tls_floor: str | None = None  # the weakest protocol and suite each TLS end allows: set by postures()
 
     @property
     def provider_name(self) -> str:
@@ -137,6 +139,7 @@ class Posture:
             "identityDetail": self.identity_detail,
             "unknowns": list(self.unknowns),
             "caller": self.caller.to_json() if self.caller is not None else None,
+            "tlsFloor": self.tls_floor,
         }
         if self.cics is not None:
             out["cics"] = {
@@ -238,6 +241,8 @@ def cics_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Postur
     at_tls = project.fact("at_tls", cid, host)
     if ssl is not None:
         transport, detail = "tls", f"TLS by Liberty with <ssl id=\"{ssl.id}\">" + _keystore_note(cfg, ssl)
+    elif _tls_meant(cfg, ce):
+        transport, detail = "unknown", _tls_meant(cfg, ce)
     elif at_tls:
         transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
     elif at_tls is False:
@@ -405,6 +410,16 @@ def _service_property(cfg: LibertyConfig, name: str) -> str | None:
     return None
 
 
+def _tls_meant(cfg: LibertyConfig, ce: ConfigElement) -> str:
+    """Why the transport is unknown when sslCertsRef names an <ssl> that is
+    not in these files: TLS is meant, but its settings cannot be seen (and
+    a missing one is ref-unresolved's finding, not plain text); "" otherwise."""
+    ref = value_of(cfg, ce, "sslCertsRef")
+    if not ref:
+        return ""
+    return f"sslCertsRef names <ssl id=\"{ref.strip()}\">, which is not in these files: TLS is meant, its settings cannot be seen"
+
+
 def rest_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Posture:
     host = value_of(cfg, ce, "host") or "?"
     port = value_of(cfg, ce, "port") or "?"
@@ -413,6 +428,8 @@ def rest_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Postur
     unknowns = []
     if ssl is not None:
         transport, detail = "tls", f"HTTPS by Liberty with <ssl id=\"{ssl.id}\">" + _keystore_note(cfg, ssl)
+    elif _tls_meant(cfg, ce):
+        transport, detail = "unknown", _tls_meant(cfg, ce)
     elif at_tls:
         transport, detail = "at-tls", "AT-TLS (stated in .zcsec.toml)"
     else:
@@ -487,7 +504,58 @@ def postures(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
         provider_side = caller_of(cfg)
         for p in cached:
             p.caller = _REQUESTER_CALLER if p.element.name == "zosconnect_endpointConnection" else provider_side
+            p.tls_floor = tls_floor(cfg, p)
     return cached
+
+
+def tls_floor(cfg: LibertyConfig, p: Posture) -> str | None:
+    """The weakest protocol version and cipher suite each end of a TLS hop
+    allows, as configured (what an attacker in the middle can steer the
+    handshake down to); None for hops without TLS configured here."""
+    if p.transport != "tls":
+        return None
+    parts = []
+    if p.ssl is not None:
+        parts.append("z/OS Connect: " + _liberty_floor(cfg, p.ssl))
+    elif p.provider == "mq":
+        props = child(cfg, p.element, "properties.wmqJms")
+        suite = value_of(cfg, props, "sslCipherSuite")
+        if suite:
+            strength = tls.classify(suite)
+            parts.append(f"z/OS Connect: the suite {strength.name} ({strength.klass})")
+    if p.cics is not None and p.cics.service is not None and p.cics.ssl != "NO":
+        parts.append("CICS: " + _cics_floor(p.cics.service))
+    return "; ".join(parts) or None
+
+
+def _liberty_floor(cfg: LibertyConfig, ssl: ConfigElement) -> str:
+    written = value_of(cfg, ssl, "sslProtocol")
+    lowest = tls.lowest_protocol(tls.names(written)) if written else None
+    if lowest is not None:
+        protocol = f"{lowest} ({tls.protocol_class(lowest)})"
+    else:
+        protocol = "the protocols the JVM negotiates by default" if not written else f"sslProtocol {written} (negotiated)"
+    suites = value_of(cfg, ssl, "enabledCiphers")
+    found = [(n, tls.classify(n)) for n in tls.names(suites)] if suites else []
+    weakest = tls.worst(found)
+    if weakest is not None:
+        cipher = f"weakest suite {weakest[1].name} ({weakest[1].klass})"
+    else:
+        level = (value_of(cfg, ssl, "securityLevel") or "HIGH").upper()
+        cipher = f"securityLevel {level}" + (" (weak suites enabled)" if level == "LOW" else " (the JVM's suites for that level)")
+    return f"{protocol}, {cipher}"
+
+
+def _cics_floor(service: CsdCommand) -> str:
+    ciphers = service.value("CIPHERS")
+    if not ciphers:
+        return "the region's default cipher list (MINTLSLEVEL and the CICS release decide it)"
+    found = tls.cics_ciphers(ciphers)
+    if found is None:
+        return f"the cipher suite file {ciphers} (not in the workspace)"
+    weakest = tls.worst(found)
+    assert weakest is not None
+    return f"CIPHERS({ciphers}), weakest {weakest[0]} = {weakest[1].name} ({weakest[1].klass})"
 
 
 _REQUESTER_CALLER = Caller("zos-program", None, "a z/OS program (API requester)", "the API requester is called by z/OS applications (CICS, IMS, batch), not by HTTP clients of z/OS Connect")

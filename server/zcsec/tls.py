@@ -25,6 +25,15 @@ from functools import lru_cache
 from .catalogue import default_schema_dirs
 
 _HEX_CODES = re.compile(r"^(?:[0-9A-Fa-f]{2})+$")
+_LIST = re.compile(r"[\s,]+")
+
+# Where server.xml names cipher suites and TLS protocol versions: element -> attribute.
+SUITE_SETTINGS = {"ssl": "enabledCiphers", "properties.wmqJms": "sslCipherSuite"}
+PROTOCOL_SETTINGS = {"ssl": "sslProtocol"}
+# CSD resources whose CIPHERS keyword lists suites.
+CICS_CIPHER_RESOURCES = ("TCPIPSERVICE", "IPCONN", "URIMAP")
+# Classes from worst to best.
+RANK = {"broken": 0, "weak": 1, "legacy": 2, "unknown": 3, "strong": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,35 @@ def cics_ciphers(value: str) -> list[tuple[str, Strength]] | None:
         name = suites.get("00" + code)
         out.append((code, classify(name) if name else Strength(f"code {code}", "unknown", "a code zcsec does not know")))
     return out
+
+
+def names(value: str) -> list[str]:
+    """The suite names or protocol versions in a list written with blanks or commas."""
+    return [n for n in _LIST.split(value.strip()) if n]
+
+
+def worst(found: list[tuple[str, Strength]]) -> tuple[str, Strength] | None:
+    """The weakest of (label, strength) pairs; None for an empty list."""
+    return min(found, key=lambda x: RANK.get(x[1].klass, 3)) if found else None
+
+
+def code_of(written: str) -> str | None:
+    """The IANA code (4 hex digits) of a suite name, if zcsec knows it."""
+    name = iana_name(written)
+    for code, known in _data()["suites"].items():
+        if known == name:
+            return code.upper()
+    return None
+
+
+_PROTOCOL_ORDER = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+
+
+def lowest_protocol(versions: list[str]) -> str | None:
+    """The oldest of explicit protocol versions (TLSv1.2 of TLSv1.2,TLSv1.3);
+    None when the list only asks to negotiate (TLS, SSL_TLSv2) or names none zcsec orders."""
+    known = [v for v in (x.strip().replace("TLSV", "TLSv") for x in versions) if v in _PROTOCOL_ORDER]
+    return min(known, key=_PROTOCOL_ORDER.index) if known else None
 
 
 def protocol_class(version: str) -> str | None:

@@ -7,11 +7,13 @@
 *   LINKAUTH(CERTUSER), which needs SSL(CLIENTAUTH) here.
 * insecure: AUTHENTICATE belongs to HTTP listeners and is not valid
 *   for PROTOCOL(IPIC).
+* insecure: CIPHERS allows 3DES (0A) and single DES (09) suites.
  DEFINE TCPIPSERVICE(ZCIPIC1) GROUP(ZCGRP)
         DESCRIPTION(IPIC listener for z/OS Connect server ZCEESRV2)
         PORTNUMBER(1492) PROTOCOL(IPIC) TRANSACTION(CISS)
         SSL(YES) URM(NO) SOCKETCLOSE(NO)
         AUTHENTICATE(BASIC)
+        CIPHERS(352F0A09)
 *
 * insecure: SECURITYNAME only applies with LINKAUTH(SECUSER); next to
 *   CERTUSER it is ignored and misleading.

@@ -12,6 +12,7 @@ EESRV1)
         Portnumber(1491) Protocol(IPIC) Trans(CISS)
         Ssl(CLIENTAUTH) Certificate(CICSA.IPIC.SERVER)
         Urm(NO) Socketclose(NO) Backlog(10)
+        Ciphers(zcee-ecdhe.xml)
 *
 * One-way IPCONN for ZCEESRV1 (z/OS Connect only sends requests in).
 * APPLID and NETWORKID equal zosConnectApplid/zosConnectNetworkid in

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..catalogue import AttributeSpec, CsdKeywordSpec, ElementSpec
 from ..csdparse import CsdCommand
+from .. import tls
 from ..posture import PROVIDER_NAMES, Posture, is_encoded
 from ..rules.schema import implicit
 from ..secrecy import is_secret_attr, secret_variables
@@ -262,12 +263,53 @@ def value_hover(spot: XmlSpot) -> HoverResult | None:
     if el.name == "include" and attr.name == "location" and spot.ce is not None and spot.ce.parent is None:
         return HoverResult(_include_markdown(spot), path, attr.value_span)
     extra = None
+    resolved = cfg.resolve(attr.value) if not is_secret_attr(spot.ce, attr.name, spot.aspec) else None
+    if resolved and tls.SUITE_SETTINGS.get(el.name, "").lower() == attr.name.lower():
+        extra = suites_markdown([(n, tls.classify(n)) for n in tls.names(resolved)])
+    elif resolved and tls.PROTOCOL_SETTINGS.get(el.name, "").lower() == attr.name.lower():
+        extra = protocols_markdown(tls.names(resolved))
     if el.name == "zosconnect_cicsIpicConnection" and attr.name in ("port", "zosConnectApplid"):
         p = posture_of(spot.ws, cfg, el)
         if p is not None and p.cics is not None:
             extra = cics_markdown(spot.ws, p)
     text = attribute_hover(spot)
     return HoverResult(_join([text, extra]), path, attr.value_span)
+
+
+_CLASS_WORDS = {
+    "broken": "broken: do not allow it",
+    "weak": "weak: remove it",
+    "legacy": "legacy: no forward secrecy, replace it when both ends can",
+    "strong": "strong",
+    "unknown": "not classified by zcsec",
+}
+
+
+def suites_markdown(found: list[tuple[str, tls.Strength]]) -> str | None:
+    """What each cipher suite of a list is worth, the weakest first."""
+    if not found:
+        return None
+    ordered = sorted(found, key=lambda x: tls.RANK.get(x[1].klass, 3))
+    lines = [f"- {code(label)}" + (f" = {code(s.name)}" if s.name != label else "") + f": **{_CLASS_WORDS.get(s.klass, s.klass)}** ({s.why})" for label, s in ordered[:12]]
+    if len(ordered) > 12:
+        lines.append(f"- and {len(ordered) - 12} more")
+    weakest = ordered[0][1].klass
+    return f"**Cipher suites** (the handshake can settle on the weakest one both ends allow: {weakest}):\n" + "\n".join(lines)
+
+
+def protocols_markdown(versions: list[str]) -> str | None:
+    if not versions:
+        return None
+    words = {"broken": "broken: do not allow it", "legacy": "deprecated (RFC 8996)", "strong": "current", "negotiated": "negotiated: the best version both ends support"}
+    lines = [f"- {code(v)}: **{words.get(tls.protocol_class(v) or '', 'not known to zcsec')}**" for v in versions]
+    return "**TLS protocol versions**:\n" + "\n".join(lines)
+
+
+def cics_ciphers_markdown(value: str) -> str | None:
+    found = tls.cics_ciphers(value)
+    if found is None:
+        return f"{code(value.strip())} names a cipher suite specification file in the region's USSCONFIG security/ciphers directory; zcsec does not read it."
+    return suites_markdown(found)
 
 
 def variable_hover(spot: XmlSpot, name: str) -> str:
@@ -412,6 +454,7 @@ def posture_markdown(p: Posture) -> str:
     rows = [
         ("Caller", f"**{p.caller.kind}**: {p.caller.detail}" if p.caller is not None else "—"),
         ("Transport", f"**{p.transport}**: {p.transport_detail}"),
+        ("TLS floor", p.tls_floor or "—"),
         ("Bind", f"**{p.bind}**"),
         ("Link user", p.link_user or "—"),
         ("Identity", f"**{p.identity}**: {p.identity_detail}"),
@@ -506,6 +549,8 @@ def _csd_hover(spot: CsdSpot) -> HoverResult | None:
                 text = _join([text, "Names " + _service_line(spot.ws, svc)])
             else:
                 text = _join([text, f"No TCPIPSERVICE named {code((kw.value or '').strip().upper())} is defined in the workspace's CSD."])
+        if spot.part == "value" and kw.name == "CIPHERS" and cmd.resource_type in tls.CICS_CIPHER_RESOURCES and kw.value:
+            text = _join([text, cics_ciphers_markdown(kw.value)])
         span = kw.written_span if spot.part == "keyword" else (kw.value_span or kw.written_span)
         return HoverResult(text, path, span)
     return None

@@ -54,6 +54,7 @@ async def posture_request(ls: ZcsecServer, params) -> list[dict]:
                             "target": d["target"],
                             "transport": d["transport"],
                             "transportDetail": d["transportDetail"],
+                            "tlsFloor": d["tlsFloor"],
                             "bind": d["bind"],
                             "linkUser": d["linkUser"],
                             "identity": d["identity"],

@@ -15,7 +15,8 @@ Facts (from docs/domain research, each rule links its IBM page):
 from __future__ import annotations
 
 from ..findings import Fix, Severity
-from ..posture import Posture
+from ..posture import Posture, value_of
+from .. import tls
 from ..tls import cics_ciphers
 from ..workspace import CsdModel
 from .common import (
@@ -838,7 +839,7 @@ def ipic_attlsaware(ctx: Context) -> None:
 )
 def cics_weak_cipher(ctx: Context) -> None:
     for cmd in ctx.csd_file.doc.commands:
-        if cmd.resource_type not in ("TCPIPSERVICE", "IPCONN", "URIMAP") or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
+        if cmd.resource_type not in tls.CICS_CIPHER_RESOURCES or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
             continue
         value = cmd.value("CIPHERS")
         if not value:
@@ -851,3 +852,58 @@ def cics_weak_cipher(ctx: Context) -> None:
         sev = suite_severity({s.klass for _, s in found})
         if sev is not None:
             ctx.report(keyword_span(cmd, "CIPHERS"), f"{cmd.resource_type} {cmd.name} accepts {suite_summary(found)}; {STRONG_SUITES}", severity=sev)
+
+
+CIPHER_SUITES_CICS = "https://ibm.com/docs/SSGMCP_5.5.0/security/tcpip/dfht5nv.html"
+
+
+@rule(
+    "cics-no-common-cipher",
+    title="No cipher suite both ends of the IPIC link accept",
+    severity=Severity.ERROR,
+    scope=CONFIG,
+    category="security",
+    provider="cics",
+    rationale="In the TLS handshake z/OS Connect offers the suites in enabledCiphers of the <ssl> repertoire the IPIC connection uses, and CICS picks one from the CIPHERS list of the TCPIPSERVICE it listens on. When the two lists have no suite in common, no secure session can be set up and CICS closes the connection: every request fails. Checked only when both lists are written out as suites zcsec knows; a cipher suite specification file is not read.",
+    link=CIPHER_SUITES_CICS,
+    bad=(
+        '<zosconnect_cicsIpicConnection id="cics" host="cics1.example.com" port="1491" sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore" enabledCiphers="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) SSL(YES) CIPHERS(352F)"
+    ),
+    good=(
+        '<zosconnect_cicsIpicConnection id="cics" host="cics1.example.com" port="1491" sslCertsRef="zcTLS"/>\n'
+        '<ssl id="zcTLS" keyStoreRef="defaultKeyStore" enabledCiphers="TLS_RSA_WITH_AES_256_CBC_SHA"/>\n'
+        "--- cics.csd\n"
+        " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n"
+        "        PORTNUMBER(1491) URM(NO) SSL(YES) CIPHERS(352F)"
+    ),
+)
+def no_common_cipher(ctx: Context) -> None:
+    cfg = ctx.config
+    for p in postures_of(ctx, "cics"):
+        side = p.cics
+        if p.transport != "tls" or p.ssl is None or side is None or side.service is None or side.ssl == "NO":
+            continue
+        offered = value_of(cfg, p.ssl, "enabledCiphers")
+        accepted = side.service.value("CIPHERS")
+        cics_list = cics_ciphers(accepted) if accepted else None
+        if not offered or cics_list is None:
+            continue  # a default list or a cipher file on either end: not decidable here
+        liberty_codes = {tls.code_of(n) for n in tls.names(offered)}
+        if None in liberty_codes:
+            continue  # a suite name zcsec does not know may be the one they share
+        if liberty_codes & {"00" + code for code, _ in cics_list}:
+            continue
+        ctx.report(
+            attr_span(p.ssl, "enabledCiphers"),
+            f"connection '{p.id}' offers only {_few(tls.names(offered))}, and TCPIPSERVICE {side.service.name} accepts only CIPHERS({accepted}) ({_few([s.name for _, s in cics_list])}): no suite is on both lists, so the TLS handshake fails and every request on this link fails; give both ends a common suite (2-digit CIPHERS codes reach only the older suites; for ECDHE with AES-GCM, point CIPHERS at a cipher suite specification file)",
+            path=p.ssl.path,
+            related=_related_service(p, "CIPHERS", "the suites CICS accepts on this listener"),
+        )
+
+
+def _few(items: list[str]) -> str:
+    return ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")

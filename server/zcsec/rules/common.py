@@ -13,6 +13,7 @@ from ..csdparse import CsdCommand
 from ..findings import Edit, Fix, Severity
 from ..posture import Posture, postures
 from ..text import Span
+from ..tls import RANK
 from ..workspace import ConfigElement, Workspace
 from .registry import Context
 
@@ -192,7 +193,6 @@ def removal_fix(title: str, edit: Edit | None) -> list[Fix]:
 # ---------------------------------------------------------------------------
 
 STRONG_SUITES = "use suites with ECDHE key exchange and AES-GCM (or TLS 1.3)"
-_RANK = {"broken": 0, "weak": 1, "legacy": 2}
 
 
 def suite_severity(classes: set[str]) -> Severity | None:
@@ -206,7 +206,7 @@ def suite_severity(classes: set[str]) -> Severity | None:
 
 def suite_summary(found) -> str:
     """The suites that are not strong, the worst first."""
-    bad = sorted((x for x in found if x[1].klass in _RANK), key=lambda x: _RANK[x[1].klass])
+    bad = sorted((x for x in found if x[1].klass in ("broken", "weak", "legacy")), key=lambda x: RANK[x[1].klass])
     shown = [f"{label} ({s.klass}: {s.why})" for label, s in bad]
     more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
     return "; ".join(shown[:4]) + more

@@ -42,12 +42,12 @@ def rest_https_without_ssl(ctx: Context) -> None:
 
 @rule(
     "rest-credentials-over-http",
-    title="Credentials sent to a REST service over plain HTTP",
+    title="Credentials or PassTickets sent to a REST service over plain HTTP",
     severity=Severity.WARNING,
     scope=CONFIG,
     category="security",
     provider="rest",
-    rationale="Basic authentication sends the user ID and password in every request. Without sslCertsRef (or https:// for an API requester endpoint, or an AT-TLS policy) they cross the network in clear text. Db2 REST services accept HTTPS on their secure port.",
+    rationale="Basic authentication sends the user ID and password in every request; without sslCertsRef (or https:// for an API requester endpoint, or an AT-TLS policy) they cross the network in clear text, and whoever reads them can sign on as that user until the password changes. A RACF PassTicket in clear text is less of a loss, since RACF accepts each ticket once and only for about 10 minutes after it was made, but it still gives away the user ID, a ticket that arrives first is accepted, and the request and its data travel unencrypted. Db2 REST services accept HTTPS on their secure port.",
     link=DB2_SECURITY,
     bad=(
         '<zosconnect_zosConnectServiceRestClientConnection id="db2" host="db2.example.com" port="8812"\n'
@@ -67,7 +67,7 @@ def rest_https_without_ssl(ctx: Context) -> None:
 def rest_credentials_over_http(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
     for p in postures_of(ctx, "rest"):
-        if p.transport != "none" or p.identity != "fixed-credentials":
+        if p.transport != "none" or p.identity not in ("fixed-credentials", "passticket"):
             continue
         host = value_of(cfg, p.element, "host") or ""
         if host.lower().startswith("https://"):
@@ -77,7 +77,11 @@ def rest_credentials_over_http(ctx: Context) -> None:
         if sev is None:
             continue
         ref = next((a for a in ("basicAuthRef", "credentialRef", "authenticationConfigRef") if p.element.element.get(a) is not None), None)
-        ctx.report(attr_span(p.element, ref) if ref else p.element.element.name_span, f"connection '{p.id}' sends {p.identity_detail} over plain HTTP; add sslCertsRef." + fact_note("at_tls", fact), path=p.element.path, severity=sev)
+        if p.identity == "passticket":
+            exposure = "the user ID and each ticket cross the network in clear; a ticket is single-use and expires about 10 minutes after it is made, so a captured one works only if it arrives first, but every request and response is readable"
+        else:
+            exposure = "anyone on the path can read the password and sign on with it until it is changed"
+        ctx.report(attr_span(p.element, ref) if ref else p.element.element.name_span, f"connection '{p.id}' sends {p.identity_detail} over plain HTTP: {exposure}; add sslCertsRef." + fact_note("at_tls", fact), path=p.element.path, severity=sev)
 
 
 DB2_13_PASSTICKETS = "https://www.ibm.com/docs/en/db2-for-zos/13.0.0?topic=mitbcr-enabling-db2-receive-racf-passtickets-authenticating-protected-user-ids-deprecated"

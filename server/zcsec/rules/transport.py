@@ -4,11 +4,10 @@ and cipher suites that Liberty and IBM MQ are configured to accept
 
 from __future__ import annotations
 
-import re
 
 from ..findings import Severity
 from ..posture import value_of
-from ..tls import classify, protocol_class
+from ..tls import SUITE_SETTINGS, classify, names, protocol_class
 from ..workspace import LibertyConfig
 from .common import STRONG_SUITES, attr_span, suite_severity, suite_summary
 from .registry import XML_FILE, Context, rule
@@ -42,13 +41,10 @@ def tls_weak_cipher(ctx: Context) -> None:
             level = (value_of(cfg, ce, "securityLevel") or "").upper()
             if level == "LOW" and ce.element.get("enabledCiphers") is None:
                 ctx.report(attr_span(ce, "securityLevel"), f"securityLevel=\"LOW\" on <ssl id=\"{ce.id}\"> enables weak cipher suites; use HIGH (the default), or {STRONG_SUITES} in enabledCiphers")
-            suites = value_of(cfg, ce, "enabledCiphers")
-            if suites:
-                _report_suites(ctx, ce, "enabledCiphers", re.split(r"[\s,]+", suites.strip()))
-        elif ce.name == "properties.wmqJms":
-            suite = value_of(cfg, ce, "sslCipherSuite")
-            if suite:
-                _report_suites(ctx, ce, "sslCipherSuite", [suite])
+        attr = SUITE_SETTINGS.get(ce.name)
+        suites = value_of(cfg, ce, attr) if attr else None
+        if attr and suites:
+            _report_suites(ctx, ce, attr, names(suites))
 
 
 def _report_suites(ctx: Context, ce, attr: str, names: list[str]) -> None:
@@ -78,7 +74,7 @@ def tls_old_protocol(ctx: Context) -> None:
         value = value_of(cfg, ce, "sslProtocol")
         if not value:
             continue
-        versions = [v for v in re.split(r"[\s,]+", value.strip()) if v]
+        versions = names(value)
         classes = {v: protocol_class(v) for v in versions}
         broken = [v for v, c in classes.items() if c == "broken"]
         legacy = [v for v, c in classes.items() if c == "legacy"]
