@@ -46,6 +46,17 @@ def test_every_catalogued_suite_is_classified_and_named_as_iana():
         assert classify(name).klass != "unknown", name
 
 
+def test_the_catalogue_follows_its_schema():
+    import jsonschema
+
+    schema = json.loads(DATA.with_name("cipher-suites.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(DATA.read_text(encoding="utf-8")), schema)
+    broken = {**json.loads(DATA.read_text(encoding="utf-8")), "protocols": {"TLSv1.2": "fine"}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
 def test_cics_two_digit_codes():
     found = cics_ciphers("0A352FC0")
     assert [(code, s.klass) for code, s in found] == [("0A", "weak"), ("35", "legacy"), ("2F", "legacy"), ("C0", "unknown")]
