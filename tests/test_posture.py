@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 
+import pytest
+
 from conftest import server_xml
 
 from zcsec.analysis import analyse
@@ -343,7 +345,25 @@ def test_wola(tmp_path):
     assert p.target == "ZCWOLA ZCEE ACCTS / ACCTBATCH"
     assert p.transport == "local" and p.bind == "none"
     assert p.identity == "fixed-credentials" and 'authData id="wolaAuth"' in p.identity_detail
-    assert "link server" in p.link_user
+    # A target that may be a batch job or IMS: no CICS link server to speak of.
+    assert "link server" not in p.link_user and "address space that registered" in p.link_user
+    assert p.unknowns == []
+
+
+def test_wola_into_cics_names_the_link_server_choice_and_the_fact_settles_it(tmp_path):
+    """Issue 11: into CICS, the link task BBO# runs under the propagated user
+    ID or the link server's own (BBO$); that is chosen when the link server is
+    started, so a .zcsec.toml fact settles it."""
+    cics = WOLA.replace("<properties.ola/>", '<properties.ola linkTaskTranID="BBO#"/>')
+    p = one(workspace(tmp_path, cics))
+    assert "BBO$" in p.link_user and any("wola_propagates_identity" in u for u in p.unknowns)
+    p = one(workspace(tmp_path / "own", cics, toml="[facts.connections.svc]\nwola_propagates_identity = false\n"))
+    assert p.link_user.startswith("the CICS link server's user ID") and p.unknowns == []
+    p = one(workspace(tmp_path / "prop", cics, toml="[facts]\nwola_propagates_identity = true\n"))
+    assert p.link_user.startswith("the user ID that z/OS Connect propagates") and p.unknowns == []
+    # The WOLA link transactions in the workspace's CSD also say the target is CICS.
+    p = one(workspace(tmp_path / "csd", WOLA, csd=" DEFINE TRANSACTION(BBO#) GROUP(WOLA) PROGRAM(LINKPGM)\n"))
+    assert "BBO$" in p.link_user
 
 
 def test_wola_without_container_auth(tmp_path):
@@ -557,3 +577,35 @@ def test_an_ssl_reference_that_is_not_in_these_files_is_unknown_not_plain(tmp_pa
     assert p.transport == "unknown" and 'sslCertsRef names <ssl id="elsewhereTls">' in p.transport_detail
     findings = analyse([str(tmp_path)]).findings
     assert [f.code for f in findings if f.code == "rest-credentials-over-http"] == []
+
+
+_PROVIDER_CONNECTIONS = {
+    "cics": IPIC_MTLS,
+    "ims": ims(),
+    "imsdb": imsdb(' applicationName="IMSDBAPL"'),
+    "mq": mq('transportType="BINDINGS" queueManager="QM1"'),
+    "rest": '<zosconnect_zosConnectServiceRestClientConnection id="db2" host="db2.example.com" port="4443" sslCertsRef="outTls"/>',
+    "wola": WOLA,
+}
+_REGISTRIES = {
+    "saf": ('<safRegistry id="saf"/>', "authenticated", "SAF user IDs"),
+    "ldap": ('<ldapRegistry id="ldap" host="ldap.example.com" port="636" baseDN="o=example" ldapType="IBM Tivoli Directory Server"/>', "authenticated", "LDAP users"),
+    "basic": ('<basicRegistry id="basic"/>', "authenticated", "basic-registry users"),
+    "federated": ('<federatedRepository/>', "authenticated", "federated repository users"),
+    "custom": ('<customRegistry id="mine"/>', "authenticated", "custom registry"),
+    "none": ("", "unknown", "no user registry"),
+}
+
+
+@pytest.mark.parametrize("registry", sorted(_REGISTRIES))
+@pytest.mark.parametrize("provider", sorted(_PROVIDER_CONNECTIONS))
+def test_every_provider_knows_its_caller_with_every_registry_kind(tmp_path, provider, registry):
+    """Issue 11: the caller of every provider's connection, for each kind of
+    user registry, in the posture and its JSON."""
+    element, kind, words = _REGISTRIES[registry]
+    got = [p for p in rows(workspace(tmp_path, element + "\n" + _PROVIDER_CONNECTIONS[provider])) if p.provider == provider]
+    assert len(got) == 1
+    caller = got[0].caller
+    assert (caller.kind, caller.registry) == (kind, registry), caller
+    assert words in caller.summary
+    assert got[0].to_json()["caller"]["registry"] == registry

@@ -474,13 +474,39 @@ def wola_posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> Postur
     adapters = cfg.of_type("zosLocalAdapters")
     parts = [value_of(cfg, adapters[0], a) or "?" for a in ("wolaGroup", "wolaName2", "wolaName3")] if adapters else ["?", "?", "?"]
     ad, ad_text = _auth_data_identity(cfg, cf)
-    cics_task = value_of(cfg, adapters[0], "useCicsTaskUserId") if adapters else None
-    link_user = "the CICS task's user ID" if (cics_task or "").lower() == "true" else "the WOLA link server's user ID"
+    unknowns: list[str] = []
+    if _wola_targets_cics(ws, cfg, cf):
+        # In CICS a link server task (BBO$) receives the request and starts a
+        # link task (BBO#) for the program; which user ID that task gets is
+        # chosen when the link server is started, not in server.xml.
+        propagates = ws.project.fact("wola_propagates_identity", ce.id)
+        if propagates is True:
+            link_user = "the user ID that z/OS Connect propagates: the CICS link task BBO# runs under it (.zcsec.toml)"
+        elif propagates is False:
+            link_user = "the CICS link server's user ID: the link task BBO# runs under the ID that started BBO$ (.zcsec.toml)"
+        else:
+            link_user = "set when the CICS link server is started: the propagated user ID, or the link server's own (BBO$)"
+            unknowns.append("whether the CICS link server runs the link task BBO# under the propagated user ID or under its own (facts.wola_propagates_identity)")
+    else:
+        link_user = "the user ID of the address space that registered the program (a batch job, IMS or a CICS region)"
     identity, idetail = ("fixed-credentials", ad_text) if ad is not None else ("none", "no container auth data: the request carries no user ID")
     return Posture(
         "wola", ce, cfg, ce.id, f"{' '.join(parts)} / {register}", "local", "cross-memory on the same z/OS image; no network",
-        "none", link_user, identity, idetail, [], None, None, ad,
+        "none", link_user, identity, idetail, unknowns, None, None, ad,
     )
+
+
+_CICS_ONLY_OLA = ("linkTaskTranID", "useCICSContainer")
+_CICS_LINK_TRANSACTIONS = ("BBO$", "BBO#")
+
+
+def _wola_targets_cics(ws: Workspace, cfg: LibertyConfig, cf: ConfigElement | None) -> bool:
+    """Whether a WOLA connection calls into CICS: its factory sets a property
+    only CICS uses, or the workspace's CSD defines the WOLA link transactions."""
+    for props in cfg.children(cf, "properties.ola") if cf is not None else []:
+        if any(props.element.get(name) is not None for name in _CICS_ONLY_OLA):
+            return True
+    return any(ws.csd.named("TRANSACTION", name) for name in _CICS_LINK_TRANSACTIONS)
 
 
 def _wola_factories_in_use(cfg: LibertyConfig) -> set[str]:

@@ -21,7 +21,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 from .findings import Severity
 
 PROJECT_FILE = ".zcsec.toml"
-FACT_NAMES = ("same_sysplex", "at_tls", "distributed_identity_mapping")
+FACT_NAMES = ("same_sysplex", "at_tls", "distributed_identity_mapping", "wola_propagates_identity")
 
 
 @dataclass(slots=True)
