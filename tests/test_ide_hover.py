@@ -171,6 +171,18 @@ def test_secret_attribute_says_so_without_value(ws_files):
     assert "**`keyPassword`**" in md and "secret" in md and "CANARY" not in md
 
 
+def test_a_sign_on_password_explains_passwords_and_phrases_without_its_length(ws_files):
+    """Issue 11: RACF's password and password phrase lengths, on passwords
+    that sign a user on, never on a key store's; the value's own length is
+    not told."""
+    ws, f = ws_files
+    md = at(ws, f["server"], 'password="CANARY-xyz"').markdown
+    assert "password phrase" in md and "9 to 100" in md and "CANARY" not in md
+    assert "10 characters" not in md  # len("CANARY-xyz")
+    md = at(ws, f["security"], 'password="CANARY-xyz"').markdown  # <keyStore>
+    assert "password phrase" not in md
+
+
 # -- values --------------------------------------------------------------------------
 
 

@@ -37,6 +37,17 @@ from .navigation import (
 )
 
 SECRET_NOTE = "The value is a secret: zcsec never shows it."
+# RACF's rules, https://www.ibm.com/support/knowledgecenter/en/SSLTBW_2.3.0/com.ibm.zos.v2r3.icha200/passphrase.htm
+PHRASE_NOTE = (
+    "To RACF, 1 to 8 characters are a password and 9 to 100 a password phrase; a phrase needs at "
+    "least 14 characters unless the KDFAES algorithm or the ICHPWX11 exit allows 9. The partner "
+    "must accept a phrase where this value is one."
+)
+# Elements whose password signs a user on to a system of record (RACF checks it).
+SIGN_ON_ELEMENTS = {
+    "authData", "zosconnect_authData", "zosconnect_credential", "zosconnect_zosConnectServiceRestClientBasicAuth",
+    "properties.gmoa", "properties.imsudbJLocal",
+}
 _MAX_VALUE = 80
 
 
@@ -240,6 +251,8 @@ def attribute_hover(spot: XmlSpot) -> str:
         parts.append("_Not confirmed in IBM documentation; treat as a hint._")
     if secret:
         parts.append(SECRET_NOTE)
+        if attr.name.lower() == "password" and spot.element.name in SIGN_ON_ELEMENTS:
+            parts.append(PHRASE_NOTE)
     parts.append(_doc_link(aspec.link))
     return _join(parts)
 
