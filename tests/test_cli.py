@@ -381,3 +381,30 @@ def test_python_dash_m(tree):
     assert proc.returncode == 2 and "usage:" in proc.stderr
     proc = run_process("--version", cwd=tree)
     assert (proc.returncode, proc.stdout) == (0, f"zcsec {zcsec.__version__}\n")
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0:2087", "192.0.2.10:2087", "zcsec.example.com:2087", "[::]:2087"])
+def test_serve_over_tcp_refuses_an_address_others_can_reach(address, capsys):
+    """Issue 16: the server reads files for whoever connects, so --tcp takes
+    a loopback address unless --allow-remote says otherwise."""
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--tcp", address])
+    assert exc.value.code == 2
+    assert "--allow-remote" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True), ("127.8.9.1", True), ("0.0.0.0", False), ("10.1.2.3", False), ("example.com", False)])
+def test_loopback_addresses(host, loopback):
+    from zcsec.cli import is_loopback
+
+    assert is_loopback(host) is loopback
+
+
+def test_serve_over_tcp_on_loopback_or_with_allow_remote_starts(monkeypatch):
+    import zcsec.lsp.app
+
+    started = []
+    monkeypatch.setattr(zcsec.lsp.app, "start", started.append)
+    assert main(["serve", "--tcp", "127.0.0.1:2087"]) == 0
+    assert main(["serve", "--tcp", "0.0.0.0:2087", "--allow-remote"]) == 0
+    assert started == ["127.0.0.1:2087", "0.0.0.0:2087"]

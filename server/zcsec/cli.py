@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 
 from . import __version__
@@ -19,6 +20,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"zcsec: error: {message}\n")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address only ever means this machine."""
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # another name: it may resolve to any address
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="zcsec", description="Security checks for z/OS Connect server.xml and CICS CSD definitions.")
     parser.add_argument("--version", action="version", version=f"zcsec {__version__}")
@@ -31,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     posture.add_argument("paths", nargs="+", metavar="PATH")
     posture.add_argument("--format", choices=("text", "json"), default="text")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
-    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of stdio")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of stdio (a loopback address unless --allow-remote)")
+    serve.add_argument("--allow-remote", action="store_true", help="with --tcp, allow an address other machines can reach: whoever connects can make the server read files on this machine")
     serve.add_argument("--stdio", action="store_true", help="use stdio (the default)")
     rules = sub.add_parser("rules", help="list every diagnostic code")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -94,8 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .lsp.app import start
 
-        if args.tcp and not args.tcp.rpartition(":")[2].isdigit():
-            parser.error("--tcp needs HOST:PORT")
+        if args.tcp:
+            host, _, port = args.tcp.rpartition(":")
+            if not port.isdigit():
+                parser.error("--tcp needs HOST:PORT")
+            if not args.allow_remote and not is_loopback(host or "127.0.0.1"):
+                parser.error(f"--tcp {args.tcp} listens on an address other machines can reach, and the server reads files for whoever connects; use 127.0.0.1 or localhost, or add --allow-remote")
         start(args.tcp)
         return 0
     if args.command == "rules":
