@@ -46,3 +46,25 @@ def test_rule_lives_in_the_module_its_code_names(code):
     assert r.check.__module__ == f"zcsec.rules.{module_for(code, r.category)}"
     assert r.source_file == f"server/zcsec/rules/{module_for(code, r.category)}.py"
     assert (Path(__file__).resolve().parents[1] / r.source_file).is_file()
+
+
+@pytest.mark.parametrize("code", sorted(c for c, r in RULES.items() if r.fix_safe))
+def test_a_safe_fix_applied_to_the_bad_example_removes_the_finding(tmp_path, code):
+    """Issue 16: what "fix all" and --fix apply really fixes what it says:
+    on the rule's own bad example, every file rewritten by the safe fixes,
+    the finding is gone and nothing new is an error."""
+    from zcsec import fixing
+
+    r = RULES[code]
+    before = codes_of(tmp_path, r.bad)
+    assert code in before
+    result = analyse([str(tmp_path)])
+    plans = fixing.plan(result.findings)
+    assert plans, f"{code}: no safe fix was offered for the bad example"
+    for path, p in plans.items():
+        old = result.workspace.store.source(path).text
+        fixing.write(path, old, fixing.apply(old, p.edits))
+    after = analyse([str(tmp_path)]).findings
+    assert code not in {f.code for f in after}
+    errors_before = {f.code for f in result.findings if f.severity == 1}
+    assert {f.code for f in after if f.severity == 1} <= errors_before

@@ -8,8 +8,10 @@ import sys
 
 from . import __version__
 from .analysis import analyse_projects
+from . import fixing
 from .findings import Severity
-from .output import format_posture_json, format_posture_text, format_json, format_sarif, format_text, rules_json, rules_markdown, rules_text
+from .secrecy import secret_values_in
+from .output import display_path, format_json, format_posture_json, format_posture_text, format_sarif, format_text, printable, rules_json, rules_markdown, rules_text
 
 FAIL_ON = ("error", "warning", "information", "hint", "never")
 
@@ -39,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder searched for Liberty XML and CSD input")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--fail-on", choices=FAIL_ON, default="error", help="lowest severity that makes the exit code 1 (default: error)")
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true", help="apply every safe fix, say what changed, then report what is left")
+    fixing.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff and write nothing")
     posture = sub.add_parser("posture", help="show the effective security of every connection to a system of record")
     posture.add_argument("paths", nargs="+", metavar="PATH")
     posture.add_argument("--format", choices=("text", "json"), default="text")
@@ -51,7 +56,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Rounds of --fix: a fix left out because it overlapped another is taken in the next round.
+FIX_ROUNDS = 3
+
+
+def cmd_fix(paths: list[str], write: bool) -> None:
+    """--fix (write) or --diff: the safe fixes of the findings in ``paths``.
+    Messages go to standard error, the diff to standard output."""
+    for _ in range(FIX_ROUNDS if write else 1):
+        changed = False
+        for result in analyse_projects(paths):
+            ws = result.workspace
+            for path, plan in sorted(fixing.plan(result.findings).items()):
+                old = ws.store.source(path).text
+                if old is None:
+                    sys.stderr.write(f"zcsec: left {display_path(path)} alone: it could not be read as text\n")
+                    continue
+                new = fixing.apply(old, plan.edits)
+                if new == old:
+                    continue
+                if not write:
+                    sys.stdout.write(printable_diff(fixing.unified_diff(display_path(path), old, new, secret_values_in(ws, path))))
+                    continue
+                try:
+                    fixing.write(path, old, new)
+                except fixing.NotWritten as exc:
+                    sys.stderr.write(f"zcsec: left {display_path(path)} alone: {exc}\n")
+                    continue
+                changed = True
+                codes = ", ".join(sorted(set(plan.codes))) or "fixes of findings in other files"
+                sys.stderr.write(f"zcsec: fixed {len(plan.edits)} place(s) in {display_path(path)} ({codes})\n")
+        if not changed:
+            break
+
+
+def printable_diff(text: str) -> str:
+    return "".join(printable(line) + "\n" for line in text.splitlines())
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.diff:
+        cmd_fix(args.paths, write=False)
+        return 0
+    if args.fix:
+        cmd_fix(args.paths, write=True)
     findings = []
     files_read = 0
     for result in analyse_projects(args.paths):

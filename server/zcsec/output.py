@@ -168,6 +168,7 @@ def rules_json() -> str:
                 "bad": r.bad,
                 "good": r.good,
                 "fix": r.fix,
+                "fixSafe": r.fix_safe,
                 "settledBy": list(r.unsettled_by),
                 "exampleUntestable": r.example_untestable,
                 "file": r.source_file,
@@ -226,7 +227,7 @@ def rules_markdown() -> str:
                 out.append("Settled by `.zcsec.toml`: " + ", ".join(f"`{s}`" for s in r.unsettled_by) + ". Until then the finding has a lower severity.")
                 out.append("")
             if r.fix:
-                out.append(f"Quick fix: {r.fix}")
+                out.append(f"Quick fix: {r.fix}" + (" Safe: \"fix all\" in the editor and `zcsec check --fix` apply it." if r.fix_safe else ""))
                 out.append("")
             for label, example in (("Flagged", r.bad), ("Accepted", r.good)):
                 if example:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .catalogue import AttributeSpec
-from .workspace import ConfigElement, LibertyConfig
+from .workspace import ConfigElement, LibertyConfig, Workspace
 
 # Names of settings that hold credentials.
 SECRET_NAME = re.compile(r"pass|pwd|secret|token|credential|api.?key|private.?key|shared.?key", re.IGNORECASE)
@@ -71,3 +71,15 @@ def secret_variables(cfg: LibertyConfig) -> set[str]:
                 changed = True
     cfg.cache["secret-variables"] = secret
     return secret
+
+
+def secret_values_in(ws: Workspace, path: str) -> set[str]:
+    """The values of the secret attributes written in the Liberty file
+    ``path``, as written: what a text that quotes the file (a diff) must hide."""
+    out: set[str] = set()
+    for cfg in ws.configs:
+        for ce in cfg.by_file.get(path, []):
+            for attr in ce.element.attributes:
+                if attr.value and is_secret_attr(ce, attr.name):
+                    out.add(attr.value)
+    return out

@@ -520,3 +520,51 @@ def test_engine_suppression_covers_a_multiline_start_tag(tmp_path):
     )
     found = [(f.code, f.range.start.line) for f in analyse([str(tmp_path)]).findings if f.code == "ref-unresolved"]
     assert found == [("ref-unresolved", 6)]
+
+
+# -- fix all (issue 16) -------------------------------------------------------------
+
+
+async def test_fix_all_on_each_insecure_example_leaves_nothing_safely_fixable(client):
+    """source.fixAll.zcsec, as the editor's "fix all" and fix-on-save ask for
+    it: one action per document applies every safe fix, and the re-published
+    diagnostics carry no safely fixable finding any more."""
+    from zcsec.rules import RULES
+
+    safe = {c for c, r in RULES.items() if r.fix_safe}
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    s = Session(client)
+    fixed_somewhere = set()
+    for path in sorted(examples.glob("*-insecure/**/*")):
+        if path.suffix not in (".xml", ".csd", ".jcl") or not path.is_file():
+            continue
+        name = str(path.relative_to(examples)).replace("/", "_")
+        text = path.read_text(encoding="utf-8")
+        uri = s.open(name, text, "xml" if path.suffix == ".xml" else "csd")
+        pub = await s.wait(uri, version=1)
+        fixable = [d for d in pub.diagnostics if d.code in safe and (d.data or {}).get("fixes")]
+        result = await client.text_document_code_action_async(
+            lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), lsp.CodeActionContext(diagnostics=[], only=[lsp.CodeActionKind.SourceFixAll]))
+        )
+        actions = list(result or [])
+        if not fixable:
+            assert actions == [], name
+            continue
+        [action] = actions
+        assert action.kind == "source.fixAll.zcsec" and action.title.startswith("zcsec: Fix all")
+        mark = s.mark()
+        s.apply(action.edit)
+        pub = await s.wait(uri, version=s.versions[uri], since=mark)
+        assert [d.code for d in pub.diagnostics if d.code in safe] == [], name
+        fixed_somewhere.update(d.code for d in fixable)
+    assert {"csd-keyword-protocol", "ims-liberty-tls", "mq-tls-in-bindings-mode"} <= fixed_somewhere
+
+
+async def test_fix_all_is_offered_beside_quick_fixes_and_not_for_other_kinds(client):
+    s = Session(client)
+    uri = s.open("server.xml", '<server>\n    <authData id="a" User="ZCUSER" password="{aes}AAAA"/>\n</server>\n')
+    diag = await s.diagnostic(uri, "attribute-name-case")
+    kinds = [a.kind for a in await s.actions(uri, diag)]
+    assert lsp.CodeActionKind.QuickFix in kinds and "source.fixAll.zcsec" in kinds
+    assert [a.kind for a in await s.actions(uri, diag, only=[lsp.CodeActionKind.Source])] == ["source.fixAll.zcsec"]
+    assert await s.actions(uri, diag, only=[lsp.CodeActionKind.Refactor]) == []

@@ -26,12 +26,16 @@ from bisect import bisect_right
 
 from lsprotocol import types as lsp
 
+from .. import fixing
 from ..csdparse import record_kinds as csd_record_kinds
 from ..text import LineIndex
-from .convert import SOURCE, edits_to_workspace_edit, to_position
+from ..workspace import norm
+from .common import uri_for
+from .convert import SOURCE, edits_to_workspace_edit, to_position, to_range
 from .server import ZcsecServer
 
 TITLE_PREFIX = "zcsec: "
+FIX_ALL = "source.fixAll.zcsec"
 MARKER = "zcsec-disable-next-line"
 CSD_LAST_COLUMN = 71  # DFHCSDUP reads columns 1-71; 72 continues, 73-80 are sequence numbers
 
@@ -42,12 +46,21 @@ _CODE_SPLIT = re.compile(r"[\s,]+")
 
 
 def code_actions(ls: ZcsecServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
-    if not _kind_wanted(params.context.only):
-        return None
+    out: list[lsp.CodeAction] = []
+    if _kind_wanted(params.context.only, lsp.CodeActionKind.QuickFix.value):
+        out.extend(quick_fixes(ls, params))
+    if _kind_wanted(params.context.only, FIX_ALL):
+        action = fix_all_action(ls, params.text_document.uri)
+        if action is not None:
+            out.append(action)
+    return out or None
+
+
+def quick_fixes(ls: ZcsecServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     uri = params.text_document.uri
     diagnostics = [d for d in params.context.diagnostics if d.source == SOURCE]
     if not diagnostics:
-        return None
+        return []
     text = _text_of(ls, uri)
     kind = _file_kind(ls, uri)
     source = DocumentText(text, kind) if text is not None and kind is not None else None
@@ -61,7 +74,27 @@ def code_actions(ls: ZcsecServer, params: lsp.CodeActionParams) -> list[lsp.Code
             action = suppress_action(uri, source, diag)
             if action is not None:
                 suppress.append(action)
-    return actions + suppress or None
+    return actions + suppress
+
+
+# -- fix all ------------------------------------------------------------------------
+def fix_all_action(ls: ZcsecServer, uri: str) -> lsp.CodeAction | None:
+    """One action that applies every safe fix of the findings in the
+    document (the editor's "fix all" and fix-on-save); None when there is
+    none, or when the published diagnostics are older than the document."""
+    path = ls.path_of(uri)
+    if path is None or not _fixes_current(ls, uri):
+        return None
+    plans = fixing.plan(ls.service.findings(path), only_in=norm(path))
+    if not plans:
+        return None
+    changes = {uri_for(ls, p): [lsp.TextEdit(range=to_range(e.range), new_text=e.new_text) for e in fp.edits] for p, fp in plans.items()}
+    count = sum(len(fp.codes) for fp in plans.values())
+    return lsp.CodeAction(
+        title=f"{TITLE_PREFIX}Fix all safely fixable problems ({count})",
+        kind=FIX_ALL,
+        edit=lsp.WorkspaceEdit(changes=changes),
+    )
 
 
 # -- fixes carried by the diagnostic ------------------------------------------------
@@ -298,12 +331,13 @@ def _csd_extend(index: LineIndex, line: int, record: str, m: re.Match, code: str
 
 
 # -- helpers ------------------------------------------------------------------------
-def _kind_wanted(only: Sequence[lsp.CodeActionKind | str] | None) -> bool:
+def _kind_wanted(only: Sequence[lsp.CodeActionKind | str] | None, kind: str) -> bool:
+    """Whether a request limited to the kinds ``only`` wants actions of ``kind``
+    (a kind covers its sub-kinds: ``source`` covers ``source.fixAll.zcsec``)."""
     if not only:
         return True
-    quickfix = lsp.CodeActionKind.QuickFix.value
     kinds = [getattr(k, "value", k) for k in only]
-    return any(k in ("", quickfix) or quickfix.startswith(f"{k}.") for k in kinds)
+    return any(k in ("", kind) or kind.startswith(f"{k}.") for k in kinds)
 
 
 def _text_of(ls: ZcsecServer, uri: str) -> str | None:
@@ -322,5 +356,5 @@ def _file_kind(ls: ZcsecServer, uri: str) -> str | None:
 def register(server: ZcsecServer) -> None:
     server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix], resolve_provider=False),
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL], resolve_provider=False),
     )(code_actions)

@@ -590,6 +590,7 @@ def certuser_needs_clientauth(ctx: Context) -> None:
         "        LINKAUTH(CERTUSER)"
     ),
     fix="Remove SECURITYNAME.",
+    fix_safe=True,
 )
 def securityname_with_certuser(ctx: Context) -> None:
     for cmd in _ipconns(ctx):
@@ -743,6 +744,7 @@ def http_listener_open(ctx: Context) -> None:
         "        PORTNUMBER(1491) URM(NO) SOCKETCLOSE(NO)"
     ),
     fix="Set SOCKETCLOSE(NO).",
+    fix_safe=True,
 )
 def ipic_socketclose(ctx: Context) -> None:
     for svc in _ipic_services(ctx):
@@ -769,6 +771,7 @@ def ipic_socketclose(ctx: Context) -> None:
         "        PORTNUMBER(1491) URM(NO) TRANSACTION(CISS)"
     ),
     fix="Set TRANSACTION(CISS).",
+    fix_safe=True,
 )
 def ipic_transaction(ctx: Context) -> None:
     for svc in _ipic_services(ctx):

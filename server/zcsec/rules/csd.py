@@ -34,7 +34,7 @@ EXTRACT_METADATA = frozenset({"DEFINETIME", "CHANGETIME", "CHANGEUSRID", "CHANGE
 # ---------------------------------------------------------------------------
 
 
-def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str, fixer=None, fix: str | None = None) -> None:
+def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str, fixer=None, fix: str | None = None, fix_safe: bool = False) -> None:
     def check(ctx: Context) -> None:
         for p in ctx.csd_file.doc.problems:
             if p.code != code:
@@ -44,7 +44,7 @@ def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad:
             fixes = fixer(ctx, p) if fixer is not None else []
             ctx.report(p.span, p.message, severity=own if own is not None and own != severity else None, fixes=fixes)
 
-    rule(code, title=title, severity=severity, scope=CSD_FILE, category="syntax", rationale=rationale, link=SYNTAX, bad=bad, good=good, fix=fix)(check)
+    rule(code, title=title, severity=severity, scope=CSD_FILE, category="syntax", rationale=rationale, link=SYNTAX, bad=bad, good=good, fix=fix, fix_safe=fix_safe)(check)
 
 
 _parser_rule(
@@ -88,6 +88,7 @@ _parser_rule(
     " DEFINE IPCONN(ZOSCONN) GROUP(ZCGRP) NETWORKID(ZCNET)\n        APPLID(ZOSCONN)",
     fixer=_rewrap_fix,
     fix="Move the operand that reaches column 72 to the next record.",
+    fix_safe=True,
 )
 
 
@@ -181,6 +182,7 @@ def ambiguous(ctx: Context) -> None:
     bad=" USERDEF IPCONN(ZOSCONN) GROUP(ZCGRP)",
     good=" USERDEFINE IPCONN(ZOSCONN) GROUP(ZCGRP)",
     fix="Write the name in full.",
+    fix_safe=True,
 )
 def short_abbreviation(ctx: Context) -> None:
     csd = ctx.catalogue.csd
@@ -421,6 +423,7 @@ def missing_required(ctx: Context) -> None:
     bad=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491) AUTHENTICATE(BASIC)",
     good=" DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC)\n        PORTNUMBER(1491) SSL(CLIENTAUTH)",
     fix="Remove the keyword.",
+    fix_safe=True,
 )
 def keyword_protocol(ctx: Context) -> None:
     for cmd in _commands(ctx):

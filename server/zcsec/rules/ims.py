@@ -44,6 +44,7 @@ _TLS_ATTR = re.compile(r"^(ssl|tls|keyStore|trustStore|sslCertsRef|sslRef|secure
         "at_tls = true"
     ),
     fix="Remove the attribute.",
+    fix_safe=True,
 )
 def ims_liberty_tls(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config

@@ -32,6 +32,7 @@ STIG = "https://preview.stighub.com/api/export/checklist?format=json&stigTitle=I
     bad='<zosconnect_authData id="cicsCred" userName="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>',
     good='<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>',
     fix="Rename the attribute.",
+    fix_safe=True,
 )
 def credentials_attribute_name(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config
@@ -91,6 +92,7 @@ def deprecated_attribute(ctx: Context) -> None:
         '    fileBased="false" readOnly="true"/>'
     ),
     fix="Set fileBased=\"false\".",
+    fix_safe=True,
 )
 def keystore_safkeyring(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config

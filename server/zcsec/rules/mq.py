@@ -40,6 +40,7 @@ def _wmq(cfg: LibertyConfig, ce: ConfigElement) -> ConfigElement | None:
         "</jmsConnectionFactory>"
     ),
     fix="Remove the TLS attribute.",
+    fix_safe=True,
 )
 def mq_tls_bindings(ctx: Context) -> None:
     cfg: LibertyConfig = ctx.config

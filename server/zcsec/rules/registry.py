@@ -44,6 +44,7 @@ class Rule:
     bad: str | None = None
     good: str | None = None
     fix: str | None = None  # what the machine-applicable fix does, if any
+    fix_safe: bool = False  # the fix only does what the finding asks, guesses nothing: "fix all" and --fix apply it
     unsettled_by: tuple[str, ...] = ()  # .zcsec.toml facts that settle the rule
     example_untestable: str | None = None  # why the rule has no runnable bad/good example
 
@@ -105,6 +106,7 @@ def rule(
     bad: str | None = None,
     good: str | None = None,
     fix: str | None = None,
+    fix_safe: bool = False,
     unsettled_by: Iterable[str] = (),
     example_untestable: str | None = None,
 ):
@@ -113,9 +115,11 @@ def rule(
     def deco(fn: Callable[["Context"], None]) -> Callable[["Context"], None]:
         if code in RULES:
             raise ValueError(f"duplicate rule code {code}")
+        if fix_safe and not fix:
+            raise ValueError(f"rule {code} calls a fix safe but describes none")
         RULES[code] = Rule(
             code, title, severity, scope, fn, category, rationale.strip(), provider, link,
-            bad.strip("\n") if bad else None, good.strip("\n") if good else None, fix, tuple(unsettled_by),
+            bad.strip("\n") if bad else None, good.strip("\n") if good else None, fix, fix_safe, tuple(unsettled_by),
             example_untestable,
         )
         return fn

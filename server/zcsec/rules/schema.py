@@ -98,6 +98,7 @@ CASE_SOURCE = "https://github.com/OpenLiberty/open-liberty/blob/integration/dev/
     bad='<zosconnect_db2connection id="db2" host="h" port="4711"/>',
     good='<zosconnect_db2Connection id="db2" host="h" port="4711"/>',
     fix="Change the element name to its documented spelling.",
+    fix_safe=True,
 )
 def element_name_case(ctx: Context) -> None:
     lib = ctx.catalogue.liberty
@@ -140,6 +141,7 @@ def element_name_case(ctx: Context) -> None:
         '<ssl id="zcTLS" keyStoreRef="defaultKeyStore"/>'
     ),
     fix="Change the attribute name to its documented spelling.",
+    fix_safe=True,
 )
 def attribute_name_case(ctx: Context) -> None:
     for ce in elements_in(ctx):
