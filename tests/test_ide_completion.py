@@ -294,8 +294,9 @@ def test_top_level_elements_and_snippets(project):
     assert "feature" not in names and "properties.gmoa" not in names
     assert names.index("zosconnect_cicsIpicConnection") < names.index("imsmobile_imsConnection")
     el = item(r, "zosconnect_cicsIpicConnection")
-    assert el.span == (r.offset, r.offset)
-    assert el.insert_text == 'zosconnect_cicsIpicConnection host="${1}" port="${2}"$0/>'
+    # The typed "<" is replaced too, and part of the filter text (issue 16: Emacs nxml-mode).
+    assert el.span == (r.offset - 1, r.offset) and el.filter_text == "<zosconnect_cicsIpicConnection"
+    assert el.insert_text == '<zosconnect_cicsIpicConnection host="${1}" port="${2}"$0/>'
     snips = labels(r, "snippet")
     assert "CICS IPIC with TLS client authentication and identity assertion" in snips
     assert "CICS IPIC with TLS and fixed credentials (USERAUTH(VERIFY))" in snips
@@ -317,12 +318,12 @@ def test_singleton_present_is_not_offered_again(project):
 def test_no_snippets_without_snippet_support(project):
     r = at(project, "server.xml", server_with("    <|"), snippet_support=False)
     assert labels(r, "snippet") == []
-    assert item(r, "ssl").insert_text == "ssl"
+    assert item(r, "ssl").insert_text == "<ssl"
 
 
 def test_element_name_prefix_is_replaced(project):
     r = at(project, "server.xml", server_with("    <zosconnect_cics|"))
-    assert replaced(r, "zosconnect_cicsIpicConnection") == "zosconnect_cics"
+    assert replaced(r, "zosconnect_cicsIpicConnection") == "<zosconnect_cics"
 
 
 def test_child_elements_of_the_enclosing_element(project):

@@ -172,7 +172,7 @@ async def test_snippets_for_vscode(client):
     assert sn.insert_text_mode == lsp.InsertTextMode.AdjustIndentation
     el = by_label(items, "zosconnect_cicsIpicConnection")
     assert el.kind == lsp.CompletionItemKind.Class
-    assert edit_range(el).start.character == 5
+    assert edit_range(el).start.character == 4 and el.filter_text == "<zosconnect_cicsIpicConnection"  # replaces the "<" too
 
 
 async def test_same_requests_with_neovim(neovim):

@@ -185,7 +185,12 @@ def _element_items(env: _XmlEnv, ctx: XmlContext, items: Items, in_text: bool) -
     else:
         after = text[ctx.end : items.line[1]]
         rest_is_free = after.strip() == "" or after.lstrip().startswith("<")
-    lt = "<" if in_text else ""
+    # After a typed "<", the items replace it too and are filtered with it:
+    # editors that count "<" as part of the word (Emacs nxml-mode) match
+    # what is typed against the filter text, as HTML servers arrange it.
+    typed_lt = not in_text and ctx.tag_start is not None and text.startswith("<", ctx.tag_start) and ctx.tag_start + 1 == ctx.start
+    lt = "<" if in_text or typed_lt else ""
+    span = (ctx.tag_start, ctx.end) if typed_lt and ctx.tag_start is not None else (ctx.start, ctx.end)
     candidates: list[tuple[str, ElementSpec | None]] = []
     if state == "root":
         if env.file.doc.root is None or env.file.doc.root is ctx.tag_element:
@@ -211,13 +216,13 @@ def _element_items(env: _XmlEnv, ctx: XmlContext, items: Items, in_text: bool) -
         items.add(
             name,
             ELEMENT,
-            (ctx.start, ctx.end),
+            span,
             lt + insert,
             snippet=is_snippet,
             rank=rank,
             detail=detail,
             documentation=_element_doc(env, spec),
-            filter_text=name,
+            filter_text=("<" if typed_lt else "") + name,
         )
     if state == "top" and env.snippet_support and rest_is_free:
         _snippet_items(env, ctx, items, in_text)
