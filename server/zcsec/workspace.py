@@ -630,12 +630,14 @@ class CsdModel:
         self._by_doc: dict[int, CsdFile] = {}
         self._by_port: dict[int, list[CsdCommand]] | None = None
         self._by_applid: dict[str, list[CsdCommand]] | None = None
+        self._by_listener: dict[str, list[CsdCommand]] | None = None
 
     def add(self, f: CsdFile) -> None:
         self.files[f.path] = f
         self._by_doc[id(f.doc)] = f
         self._by_port = None
         self._by_applid = None
+        self._by_listener = None
         for cmd in f.doc.commands:
             if cmd.verb in ("DEFINE", "USERDEFINE") and cmd.resource_type and cmd.name:
                 self.definitions.setdefault(cmd.resource_type, {}).setdefault(cmd.name.upper(), []).append(cmd)
@@ -687,8 +689,13 @@ class CsdModel:
         return [c for c in self.services_by_port().get(port, []) if self.is_ipic(c)]
 
     def ipconns_for_service(self, service: CsdCommand) -> list[CsdCommand]:
-        name = (service.name or "").upper()
-        return [c for c in self.of_type("IPCONN") if (c.upper("TCPIPSERVICE") or "") == name]
+        """The IPCONNs that name ``service`` as their TCPIPSERVICE (an index
+        built once: a scan per listener made large CSDs quadratic)."""
+        if self._by_listener is None:
+            self._by_listener = {}
+            for c in self.of_type("IPCONN"):
+                self._by_listener.setdefault(c.upper("TCPIPSERVICE") or "", []).append(c)
+        return list(self._by_listener.get((service.name or "").upper(), []))
 
     def ipconns_by_applid(self, applid: str, networkid: str | None) -> list[CsdCommand]:
         """IPCONNs whose APPLID (by default the IPCONN name) is ``applid``,

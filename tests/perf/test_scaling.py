@@ -1,0 +1,54 @@
+"""Scaling measured by counting work, not by the clock (issue 14): the
+number of Python function calls a full check makes, counted by cProfile,
+for a generated workspace of n and 2n connections.  Doubling the workspace
+may at most about double the work; a lookup that scans every IPCONN for
+every listener (quadratic) fails this."""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+from pathlib import Path
+
+from zcsec.analysis import analyse
+
+
+def generate(base: Path, n: int) -> Path:
+    """n IPIC connections in server.xml, each with its own listener and
+    IPCONN in one CSD file, plus programs and transactions around them."""
+    base.mkdir(parents=True)
+    (base / ".zcsec.toml").write_text("")
+    conns = []
+    csd = []
+    for i in range(n):
+        port = 2000 + i
+        # Every other connection sends no APPLID, and every other listener
+        # leaves URM at its default: both make zcsec look for the IPCONNs of a listener.
+        ids = f' zosConnectApplid="ZC{i:06d}" zosConnectNetworkid="ZCNET"' if i % 2 else ""
+        urm = "URM(NO) " if i % 2 else ""
+        conns.append(f'    <zosconnect_cicsIpicConnection id="c{i}" host="cics{i}.example.com" port="{port}" sslCertsRef="mtls"{ids}/>')
+        csd.append(f" DEFINE TCPIPSERVICE(T{i:07d}) GROUP(G) PROTOCOL(IPIC) PORTNUMBER({port})\n        SSL(CLIENTAUTH) {urm}SOCKETCLOSE(NO) TRANSACTION(CISS)")
+        csd.append(f" DEFINE IPCONN(I{i:07d}) GROUP(G) APPLID(ZC{i:06d}) NETWORKID(ZCNET)\n        TCPIPSERVICE(T{i:07d}) LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)")
+        csd.append(f" DEFINE PROGRAM(P{i:07d}) GROUP(G)\n DEFINE TRANSACTION(X{i:03d}) GROUP(G) PROGRAM(P{i:07d})")
+    (base / "server.xml").write_text(
+        "<server>\n    <featureManager>\n        <feature>zosconnect:zosConnect-2.0</feature>\n        <feature>zosconnect:cicsService-1.0</feature>\n"
+        "        <feature>transportSecurity-1.0</feature>\n    </featureManager>\n"
+        '    <keyStore id="ring" location="safkeyring:///ZC.Ring" type="JCERACFKS" fileBased="false" readOnly="true"/>\n'
+        '    <ssl id="mtls" keyStoreRef="ring" trustStoreRef="ring" clientKeyAlias="ZC"/>\n' + "\n".join(conns) + "\n</server>\n"
+    )
+    (base / "regions.csd").write_text("\n".join(csd) + "\n")
+    return base
+
+
+def calls(base: Path) -> int:
+    profile = cProfile.Profile()
+    profile.enable()
+    result = analyse([str(base)])
+    profile.disable()
+    assert result.findings is not None
+    return sum(stat[1] for stat in pstats.Stats(profile).stats.values())  # primitive + recursive calls
+
+
+def test_a_full_check_grows_linearly_with_the_workspace(tmp_path):
+    small, large = calls(generate(tmp_path / "n", 150)), calls(generate(tmp_path / "2n", 300))
+    assert large / small <= 2.3, f"{small} calls for 150 connections, {large} for 300 ({large / small:.2f} times)"
