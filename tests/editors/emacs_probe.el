@@ -3,6 +3,7 @@
 ;; zcsec's diagnostics (flymake), asks for completion after "<" and applies
 ;; a quick fix, and writes what it saw as JSON to ZCSEC_PROBE_OUT.
 (require 'json)
+(require 'cl-lib)
 (let ((out nil) (files nil) (servers nil))
   (condition-case err
       (progn
@@ -31,6 +32,27 @@
                 (push (eglot-current-server) servers)))))
         (push (cons 'files (vconcat (nreverse files))) out)
         (push (cons 'servers (length (delete-dups (delq nil servers)))) out)
+        ;; Hover on the connection, and the quick fix of attribute-name-case
+        ;; applied through eglot's own edit code.
+        (with-current-buffer (find-file-noselect (getenv "ZCSEC_PROBE_MAIN"))
+          (goto-char (point-min))
+          (search-forward "<zosconnect_cicsIpicConnection")
+          (backward-char 5)
+          (let ((hover (jsonrpc-request (eglot--current-server-or-lose) :textDocument/hover (eglot--TextDocumentPositionParams))))
+            (push (cons 'hover (or (plist-get (plist-get hover :contents) :value) "")) out))
+          (goto-char (point-min))
+          (search-forward " User=")
+          (let* ((beg (- (point) 5))
+                 (diag (cl-find-if (lambda (d) (string-match-p "attribute-name-case" (flymake-diagnostic-text d))) (flymake-diagnostics)))
+                 (actions (jsonrpc-request (eglot--current-server-or-lose) :textDocument/codeAction
+                                           (list :textDocument (eglot--TextDocumentIdentifier)
+                                                 :range (list :start (eglot--pos-to-lsp-position beg) :end (eglot--pos-to-lsp-position (+ beg 4)))
+                                                 :context (list :diagnostics (vector (cdr (assoc (quote eglot-lsp-diag) (eglot--diag-data diag)))) :only ["quickfix"]))))
+                 (rename (cl-find-if (lambda (a) (string-prefix-p "zcsec: Rename" (plist-get a :title))) (append actions nil))))
+            (push (cons 'actions (vconcat (mapcar (lambda (a) (plist-get a :title)) (append actions nil)))) out)
+            (when rename
+              (eglot--apply-workspace-edit (plist-get rename :edit))
+              (push (cons 'after (buffer-substring-no-properties (line-beginning-position) (line-end-position))) out))))
         ;; Completion after "<" on a new line of server.xml, as a user types it.
         (with-current-buffer (find-file-noselect (getenv "ZCSEC_PROBE_MAIN"))
           (goto-char (point-min))

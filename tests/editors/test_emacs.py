@@ -1,8 +1,8 @@
 """zcsec in a real Emacs (batch) with eglot, configured exactly as
 editors/emacs/zcsec.el (which the README shows): one server for server.xml
 and the CSD job of a project without version control, diagnostics in both,
-and element completion after "<" that survives eglot's filtering in
-nxml-mode.  Skipped, with the reason, where Emacs with eglot is not installed
+hover, a quick fix applied on a line with non-ASCII text before it, and
+element completion after "<" that survives eglot's filtering in nxml-mode.  Skipped, with the reason, where Emacs with eglot is not installed
 (Debian: emacs-nox elpa-eglot)."""
 
 from __future__ import annotations
@@ -53,3 +53,6 @@ def test_emacs_eglot_with_the_documented_configuration(tmp_path):
     assert any("User" == d["at"] for d in server["diagnostics"]), server["diagnostics"]
     assert any(d["at"].startswith("AUTHENTICATE") for d in jcl["diagnostics"]), jcl["diagnostics"]
     assert "zosconnect_cicsIpicConnection" in "".join(seen["completion"]), seen
+    assert "Security posture" in seen["hover"]
+    assert "zcsec: Rename to 'user'" in seen["actions"]
+    assert 'id="cred" user="ZCUSER"' in seen["after"] and "Zürich → 🏦" in seen["after"]
