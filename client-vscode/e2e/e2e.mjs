@@ -128,6 +128,21 @@ try {
     await page.keyboard.press("Control+Z");
   });
 
+  await check("element completion after '<' offers the elements VS Code filters with it", async () => {
+    await openFile(page, "server.xml");
+    await goTo(page, 52, 1); // the blank line before </server>
+    await page.keyboard.type("    <zosconnect_ci");
+    await page.keyboard.press("Control+Space");
+    await until(async () => {
+      const rows = await page.locator(".suggest-widget .monaco-list-row").allTextContents();
+      return rows.some((r) => r.includes("zosconnect_cicsIpicConnection"));
+    }, "suggestion zosconnect_cicsIpicConnection", 60000);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.press("Delete");
+  });
+
   await check("hover on a connection shows its effective posture and the CICS side", async () => {
     await goTo(page, 38, 10); // <zosconnect_cicsIpicConnection id="cicsPlain"
     await page.keyboard.press("Control+K");
