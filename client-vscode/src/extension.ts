@@ -134,13 +134,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const count = await client.sendRequest<number>("workspace/executeCommand", { command: "zcsec.server.checkWorkspace", arguments: [] });
       vscode.window.showInformationMessage(`zcsec checked the workspace: ${count} finding(s); see the Problems panel.`);
     }),
-    vscode.commands.registerCommand("zcsec.showPosture", async () => {
+    // Also the command of the server's CodeLens, which passes the connection's id.
+    vscode.commands.registerCommand("zcsec.showPosture", async (connection?: unknown) => {
       if (!client) {
         vscode.window.showWarningMessage("The zcsec server is not running; see the output log.");
         return;
       }
       const rows = await client.sendRequest<PostureRow[]>("zcsec/posture", {});
-      showPosture(context, rows);
+      showPosture(context, rows, typeof connection === "string" ? connection : undefined);
     }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration("zcsec.server")) {

@@ -7,7 +7,7 @@ export type { PostureRow } from "./render";
 let panel: vscode.WebviewPanel | undefined;
 let current: PostureRow[] = [];
 
-export function showPosture(context: vscode.ExtensionContext, rows: PostureRow[]): void {
+export function showPosture(context: vscode.ExtensionContext, rows: PostureRow[], focus?: string): void {
   current = rows;
   if (!panel) {
     panel = vscode.window.createWebviewPanel("zcsecPosture", "zcsec: security posture", vscode.ViewColumn.Active, { enableScripts: true });
@@ -30,6 +30,6 @@ export function showPosture(context: vscode.ExtensionContext, rows: PostureRow[]
     );
   }
   const nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
-  panel.webview.html = renderPosture(rows, nonce);
+  panel.webview.html = renderPosture(rows, nonce, focus);
   panel.reveal();
 }

@@ -39,11 +39,12 @@ function cell(kind: string, value: string, detail: string): string {
   return `<td class="${cls}" title="${escape(detail)}"><span class="badge">${escape(value)}</span><div class="detail">${escape(detail)}</div></td>`;
 }
 
-export function renderPosture(rows: PostureRow[], nonce: string): string {
+/** The posture view; ``focus`` is the id of a connection to scroll to and highlight (from a CodeLens). */
+export function renderPosture(rows: PostureRow[], nonce: string, focus?: string): string {
   const body = rows.length
     ? rows
         .map(
-          (r, i) => `<tr>
+          (r, i) => `<tr${focus !== undefined && r.id === focus ? ' id="focus" class="focus"' : ""}>
   <td>${escape(r.providerName)}</td>
   <td><a href="#" data-row="${i}">${escape(r.id ?? r.element)}</a><div class="detail">${escape(r.element)}</div></td>
   <td>${escape(r.target)}</td>
@@ -72,6 +73,7 @@ export function renderPosture(rows: PostureRow[], nonce: string): string {
   .bad .badge { color: var(--vscode-errorForeground, #f85149); }
   .unknown .badge { color: var(--vscode-editorWarning-foreground, #d29922); }
   .detail { font-size: 90%; opacity: 0.8; }
+  tr.focus { outline: 2px solid var(--vscode-focusBorder, #007fd4); }
 </style></head>
 <body>
 <h2>Security posture of every connection</h2>
@@ -85,6 +87,7 @@ ${body}
   for (const a of document.querySelectorAll("a[data-row]")) {
     a.addEventListener("click", (e) => { e.preventDefault(); vscode.postMessage({ open: Number(a.dataset.row) }); });
   }
+  document.getElementById("focus")?.scrollIntoView({ block: "center" });
 </script>
 </body></html>`;
 }

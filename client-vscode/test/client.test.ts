@@ -42,6 +42,20 @@ test("the posture view shows who the caller is, anonymous callers as bad", () =>
   assert.match(saf, /<td class="good"[^>]*><span class="badge">authenticated<\/span>/);
 });
 
+test("a CodeLens opens the view at its connection, which is highlighted and scrolled to", () => {
+  const other = { ...row, id: "other" };
+  const html = renderPosture([other, row], "n", row.id ?? undefined);
+  assert.equal((html.match(/id="focus"/g) ?? []).length, 1);
+  assert.ok(html.indexOf('id="focus"') > html.indexOf(">other<"));
+  assert.ok(html.includes('getElementById("focus")?.scrollIntoView'));
+  assert.ok(!renderPosture([other, row], "n").includes('id="focus"'));
+});
+
+test("the transport cell names the TLS floor", () => {
+  const html = renderPosture([{ ...row, transport: "tls", tlsFloor: "z/OS Connect: TLSv1.2 (strong)" }], "n");
+  assert.ok(html.includes("floor: z/OS Connect: TLSv1.2 (strong)"));
+});
+
 test("an empty workspace says so", () => {
   assert.match(renderPosture([], "n"), /No connections to systems of record/);
 });

@@ -266,7 +266,7 @@ def format_posture_text(rows) -> str:
         return "No connections to systems of record found.\n"
     table = [("Provider", "Connection", "Caller", "Transport", "Bind", "Link user", "Identity sent")]
     for p in rows:
-        link = "-" if p.link_user is None else ("certificate" if "certificate" in p.link_user else "default user" if "default user" in p.link_user else p.link_user.split(" (")[0])
+        link = p.link_short or "-"
         caller = "-" if p.caller is None else p.caller.kind + (f" ({p.caller.registry})" if p.caller.registry not in (None, "none") else "")
         table.append((p.provider_name, p.id or p.element.name, caller, p.transport, p.bind, link, p.identity))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]

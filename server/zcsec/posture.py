@@ -92,6 +92,18 @@ class Caller:
         return {"kind": self.kind, "registry": self.registry, "summary": self.summary, "detail": self.detail, "httpAllowed": self.http_allowed}
 
 
+_TRANSPORT_WORDS = {"tls": "TLS", "at-tls": "AT-TLS", "none": "plain TCP", "local": "local (cross-memory)", "unknown": "transport unknown"}
+_IDENTITY_WORDS = {
+    "none": "no credentials",
+    "fixed-credentials": "fixed credentials",
+    "asserted-caller": "caller's ID asserted",
+    "passticket": "PassTicket",
+    "distributed-identity": "distributed identity",
+    "caller-credentials": "caller's credentials",
+    "unknown": "identity unknown",
+}
+
+
 @dataclass(slots=True, eq=False)
 class Posture:
     provider: str
@@ -123,6 +135,31 @@ class Posture:
         if self.identity in ("asserted-caller", "distributed-identity"):
             return True
         return self.identity == "passticket" and "authenticated caller" in self.identity_detail
+
+    @property
+    def link_short(self) -> str | None:
+        """The link user in a word or two (tables, CodeLens)."""
+        if self.link_user is None:
+            return None
+        if "certificate" in self.link_user:
+            return "certificate"
+        if "default user" in self.link_user:
+            return "default user"
+        return self.link_user.split(" (")[0]
+
+    def one_line(self) -> str:
+        """The effective security in one line, as a CodeLens shows it; no
+        secret is ever part of a posture."""
+        transport = _TRANSPORT_WORDS.get(self.transport, self.transport)
+        if self.bind == "client-certificate":
+            transport += " + client cert"
+        parts = [transport]
+        if self.provider == "cics" and self.link_short:
+            parts.append(f"link {self.link_short}")
+        parts.append(_IDENTITY_WORDS.get(self.identity, self.identity))
+        if self.caller is not None and self.caller.kind == "anonymous":
+            parts.append("anyone may call")
+        return " · ".join(parts)
 
     def to_json(self) -> dict:
         out = {

@@ -4,7 +4,8 @@ tests/test_examples.py plants a canary in every secret attribute of every
 example and checks the CLI's outputs.  This test runs ``zcsec serve`` on
 the same canary workspace (plus the fuzz corpus) and asks it everything a
 client can: diagnostics, hover and completion at every attribute and
-element, code actions for every diagnostic, symbols, links, definitions,
+element, code actions for every diagnostic, symbols, links, CodeLens,
+inlay hints, definitions,
 references, the posture view and the whole-workspace check.  No canary may
 appear in any message the server sends (results, notifications, the
 window/logMessage log) or in its stderr."""
@@ -91,8 +92,10 @@ def test_no_secret_in_any_language_server_output(canary_workspace):
             uri = p.as_uri()
             text = p.read_text(encoding="utf-8")
             td = {"uri": uri}
-            for method in ("textDocument/documentSymbol", "textDocument/documentLink"):
+            for method in ("textDocument/documentSymbol", "textDocument/documentLink", "textDocument/codeLens"):
                 ids.append(server.request_async(method, {"textDocument": td}))
+            whole = {"start": {"line": 0, "character": 0}, "end": {"line": text.count("\n") + 1, "character": 0}}
+            ids.append(server.request_async("textDocument/inlayHint", {"textDocument": td, "range": whole}))
             if p.suffix == ".xml":
                 for pos in _positions(text):
                     position = {"line": pos.line, "character": pos.character}

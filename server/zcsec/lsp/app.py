@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import gc
 
-from . import actions, commands, completion, documents, hover, navigation
+from . import actions, commands, completion, documents, glance, hover, navigation
 from .server import ZcsecServer
 
 # Each module exposes ``register(server)``; the order does not matter.
-FEATURES = (documents, commands, hover, navigation, completion, actions)
+FEATURES = (documents, commands, hover, navigation, completion, actions, glance)
 
 
 def create_server() -> ZcsecServer:
