@@ -218,6 +218,32 @@ try {
     await page.waitForTimeout(500);
     await shot(page, "06-posture-view.png");
   });
+  await check("a CodeLens above each connection tells its security in one line", async () => {
+    await openFile(page, "server.xml");
+    await goTo(page, 38, 1); // <zosconnect_cicsIpicConnection id="cicsPlain"
+    await until(async () => {
+      const lenses = await page.locator(".editor-instance .codelens-decoration").allTextContents();
+      return lenses.some((t) => t.includes("plain TCP")) ? lenses : null;
+    }, "a CodeLens saying plain TCP", 60000);
+    await shot(page, "07-codelens.png");
+  });
+
+  await check("the HTML posture report opens without network access", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, offline: true });
+    const report = await context.newPage();
+    const fetched = [];
+    report.on("request", (r) => { if (!r.url().startsWith("file://")) fetched.push(r.url()); });
+    await report.goto(`file://${process.env.E2E_REPORT}`);
+    const text = await report.locator("body").textContent();
+    if (!text.includes("cicsPlain") || !text.includes("weak:")) {
+      throw new Error(`report text: ${text.slice(0, 300)}`);
+    }
+    if (fetched.length) {
+      throw new Error(`the report fetched ${fetched.join(", ")}`);
+    }
+    await report.screenshot({ path: path.join(OUT, "08-posture-report.png"), fullPage: true });
+    await context.close();
+  });
 } finally {
   fs.writeFileSync(path.join(OUT, "e2e-results.txt"), results.join("\n") + "\n");
   await shot(page, "99-final.png").catch(() => undefined);

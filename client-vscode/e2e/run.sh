@@ -56,5 +56,8 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
+# The HTML posture report of the same workspace, opened offline by the last check.
+"$REPO/.venv/bin/zcsec" posture "$WS" --format html > "$WORK/posture.html"
+
 NODE_PATH=$CACHE/playwright/node_modules E2E_URL="http://127.0.0.1:$PORT/?folder=$WS" E2E_WORKSPACE="$WS" \
-  E2E_ARTIFACTS="$ARTIFACTS" node "$HERE/e2e.mjs"
+  E2E_REPORT="$WORK/posture.html" E2E_ARTIFACTS="$ARTIFACTS" node "$HERE/e2e.mjs"

@@ -11,7 +11,7 @@ from .analysis import analyse_projects
 from . import fixing
 from .findings import Severity
 from .secrecy import secret_values_in
-from .output import display_path, format_json, format_posture_json, format_posture_text, format_sarif, format_text, printable, rules_json, rules_markdown, rules_text
+from .output import display_path, format_json, format_posture_html, format_posture_json, format_posture_markdown, format_posture_text, format_sarif, format_text, printable, rules_json, rules_markdown, rules_text
 
 FAIL_ON = ("error", "warning", "information", "hint", "never")
 
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff and write nothing")
     posture = sub.add_parser("posture", help="show the effective security of every connection to a system of record")
     posture.add_argument("paths", nargs="+", metavar="PATH")
-    posture.add_argument("--format", choices=("text", "json"), default="text")
+    posture.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text", help="markdown: a Mermaid picture and a table; html: one self-contained page")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of stdio (a loopback address unless --allow-remote)")
     serve.add_argument("--allow-remote", action="store_true", help="with --tcp, allow an address other machines can reach: whoever connects can make the server read files on this machine")
@@ -136,7 +136,8 @@ def cmd_posture(args: argparse.Namespace) -> int:
     if files_read == 0:
         sys.stderr.write("zcsec: no Liberty configuration could be read from the given paths\n")
         return 2
-    sys.stdout.write(format_posture_json(rows) if args.format == "json" else format_posture_text(rows))
+    formats = {"text": format_posture_text, "json": format_posture_json, "markdown": format_posture_markdown, "html": format_posture_html}
+    sys.stdout.write(formats[args.format](rows))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -293,3 +294,86 @@ def format_posture_json(rows) -> str:
                     d["cics"][k] = display_path(d["cics"][k])
         items.append(d)
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _target_label(p) -> str:
+    return f"{p.provider_name} {p.target}"
+
+
+def format_posture_markdown(rows) -> str:
+    """The posture for a pull request or an audit: a Mermaid picture of the
+    server and its systems of record, each connection an edge coloured by
+    strength, then the table."""
+    out = ["# zcsec: security posture", ""]
+    if not rows:
+        return "\n".join(out + ["No connections to systems of record found.", ""])
+    colours = {"weak": "#d73a49", "unknown": "#d29922", "sound": "#22863a"}
+    graph = ["```mermaid", "flowchart LR", '  zc["z/OS Connect"]']
+    callers = sorted({p.caller.summary for p in rows if p.caller is not None})
+    for i, summary in enumerate(callers):
+        graph.append(f'  caller{i}(["{_mermaid(summary)}"]) --> zc')
+    targets: dict[str, str] = {}
+    for p in rows:
+        targets.setdefault(_target_label(p), f"sor{len(targets)}")
+    for label, node in targets.items():
+        graph.append(f'  {node}[("{_mermaid(label)}")]')
+    for i, p in enumerate(rows):
+        graph.append(f'  zc -- "{_mermaid((p.id or p.element.name) + ": " + p.one_line())}" --> {targets[_target_label(p)]}')
+    for i, p in enumerate(rows):
+        graph.append(f"  linkStyle {len(callers) + i} stroke:{colours[p.strength]},stroke-width:2px")
+    graph.append("```")
+    out += graph + [""]
+    header = ("Connection", "Provider", "Target", "Security", "Weak because", "Not established")
+    out.append("| " + " | ".join(header) + " |")
+    out.append("|" + "---|" * len(header))
+    for p in rows:
+        cells = (p.id or p.element.name, p.provider_name, p.target, p.one_line(), "; ".join(p.weaknesses()) or "-", "; ".join(p.unknowns) or "-")
+        out.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _mermaid(text: str) -> str:
+    return html.escape(printable(text), quote=True).replace("&quot;", "#quot;").replace("&#x27;", "#39;")
+
+
+def _md_cell(text: str) -> str:
+    return printable(text).replace("|", "\\|").replace("\n", " ")
+
+
+_HTML_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #1f2328; }
+h1 { font-size: 1.4em; }
+.map { display: grid; grid-template-columns: 14em 1fr; gap: 0.4em 1.5em; align-items: center; margin: 1.5em 0; }
+.server { grid-row: 1 / span 999; border: 2px solid #1f2328; border-radius: 6px; padding: 1em; text-align: center; font-weight: bold; }
+.edge { border-left: 6px solid; padding: 0.4em 0.8em; background: #f6f8fa; border-radius: 4px; }
+.edge.weak { border-color: #d73a49; } .edge.unknown { border-color: #d29922; } .edge.sound { border-color: #22863a; }
+.edge .why { color: #d73a49; font-size: 90%; }
+table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+"""
+
+
+def format_posture_html(rows) -> str:
+    """The posture as one self-contained HTML file (no script, font or
+    image is fetched from anywhere), for auditors."""
+    e = html.escape
+    edges = []
+    for p in rows:
+        why = "; ".join(p.weaknesses())
+        edges.append(
+            f'<div class="edge {p.strength}"><b>{e(p.id or p.element.name)}</b> → {e(_target_label(p))}<br>{e(p.one_line())}'
+            + (f'<div class="why">weak: {e(why)}</div>' if why else "")
+            + "</div>"
+        )
+    rows_html = "".join(
+        "<tr>" + "".join(f"<td>{e(c)}</td>" for c in _posture_row(p)) + "</tr>" for p in rows
+    ) or f'<tr><td colspan="{len(POSTURE_COLUMNS)}">No connections to systems of record found.</td></tr>'
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"UTF-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>zcsec: security posture</title><style>{_HTML_STYLE}</style></head><body>"
+        "<h1>Security posture of every connection to a system of record</h1>"
+        f'<div class="map"><div class="server">z/OS Connect</div>{"".join(edges)}</div>'
+        "<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in POSTURE_COLUMNS) + f"</tr></thead><tbody>{rows_html}</tbody></table>"
+        "</body></html>\n"
+    )

@@ -147,6 +147,27 @@ class Posture:
             return "default user"
         return self.link_user.split(" (")[0]
 
+    def weaknesses(self) -> list[str]:
+        """What makes this connection weak, in a few words each (the
+        posture picture colours its edge by them)."""
+        out = []
+        if self.transport == "none":
+            out.append("plain text on the network")
+        if self.caller is not None and self.caller.kind == "anonymous":
+            out.append("callers need not authenticate")
+        if self.identity == "none":
+            out.append("no identity reaches the system of record")
+        if self.link_short == "default user":
+            out.append("runs under the region's default user")
+        return out
+
+    @property
+    def strength(self) -> str:
+        """weak, unknown or sound: the colour of the connection in the posture picture."""
+        if self.weaknesses():
+            return "weak"
+        return "unknown" if self.unknowns or self.transport == "unknown" or self.identity == "unknown" else "sound"
+
     def one_line(self) -> str:
         """The effective security in one line, as a CodeLens shows it; no
         secret is ever part of a posture."""
@@ -154,7 +175,7 @@ class Posture:
         if self.bind == "client-certificate":
             transport += " + client cert"
         parts = [transport]
-        if self.provider == "cics" and self.link_short:
+        if self.provider == "cics" and self.link_short and not self.link_short.startswith("none"):
             parts.append(f"link {self.link_short}")
         parts.append(_IDENTITY_WORDS.get(self.identity, self.identity))
         if self.caller is not None and self.caller.kind == "anonymous":
