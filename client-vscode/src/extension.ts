@@ -70,10 +70,17 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
+    // Local files, untitled buffers, and z/OS files through Zowe Explorer
+    // (zowe-ds: data set members, zowe-uss: z/OS UNIX files); a member without
+    // an extension is plain text to VS Code, and the server keeps it only when
+    // its content is DFHCSDUP input.
     documentSelector: [
-      { scheme: "file", language: "xml" },
-      { scheme: "file", language: "cics-csd" },
-      { scheme: "file", pattern: "**/*.{jcl,JCL,cntl}" },
+      ...DOCUMENT_SCHEMES.flatMap((scheme) => [
+        { scheme, language: "xml" },
+        { scheme, language: "cics-csd" },
+        { scheme, pattern: "**/*.{jcl,JCL,cntl}" },
+      ]),
+      { scheme: "zowe-ds", language: "plaintext" },
     ],
     outputChannel: output,
     initializationOptions: serverSettings(),
@@ -111,6 +118,8 @@ async function stopClient(): Promise<void> {
     }
   }
 }
+
+const DOCUMENT_SCHEMES = ["file", "untitled", "zowe-ds", "zowe-uss"];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("zcsec");

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from .analysis import build, find_inputs, load_project_for, project_key
 from .findings import Finding
 from .project import ProjectConfig
+from .sources import is_remote
 from .workspace import OPEN, FileStore, Workspace, file_kind, norm
 
 
@@ -88,8 +89,11 @@ class AnalysisService:
     # -- projects and files -----------------------------------------------------
     def project_key(self, path: str) -> str:
         """The project of ``path``: its .zcsec.toml, else its workspace folder
-        (else its own folder)."""
+        (else its own folder).  A document that is not a local file is a
+        project of its own."""
         p = norm(path)
+        if is_remote(p):
+            return p
         fallback = next((root for root in sorted(self.roots, key=len, reverse=True) if p == root or p.startswith(root + os.sep)), os.path.dirname(p))
         return project_key(p, fallback) or fallback
 

@@ -12,6 +12,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 _XML_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
 # Leading EBCDIC blanks/newlines, then "<" and a letter or "!" (IBM-037).
@@ -190,3 +191,38 @@ def classify(path: Path, head: str) -> str | None:
                 continue
             return "csd" if _CSD_COMMAND_LINE.match(line) else None
     return None
+
+
+# Documents that are not local files (an editor's untitled buffer, a z/OS UNIX
+# file or a data set member opened through Zowe Explorer) are analysed under
+# a path made from their URI, below this marker, so that the path maps back
+# to the URI; zcsec never reads such a path from the disk.
+REMOTE_MARKER = "~zcsec-remote~"
+_KNOWN_SUFFIXES = {".xml"} | CSD_EXTENSIONS | (JCL_EXTENSIONS - {""})
+
+
+def remote_path(uri: str) -> str:
+    """The path under which a document that is not a local file is analysed."""
+    return os.path.join(os.sep, REMOTE_MARKER, quote(uri, safe=""))
+
+
+def remote_uri(path: str) -> str | None:
+    """The URI behind a path made by :func:`remote_path`, else None."""
+    head, name = os.path.split(path)
+    return unquote(name) if os.path.basename(head) == REMOTE_MARKER else None
+
+
+def is_remote(path: str) -> bool:
+    return remote_uri(path) is not None
+
+
+def name_suffix(path: str) -> str:
+    """The extension that tells a file's kind: a local file's own; for a
+    remote document, the one of its URI's last segment when zcsec knows it
+    (a data set member such as USER.CICS.CSDIN(ZCEEIPIC) has none, and its
+    content decides)."""
+    uri = remote_uri(path)
+    if uri is None:
+        return os.path.splitext(path)[1].lower()
+    suffix = os.path.splitext(uri.rstrip("/").rsplit("/", 1)[-1])[1].lower()
+    return suffix if suffix in _KNOWN_SUFFIXES else ""

@@ -22,7 +22,7 @@ from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd
 from .findings import Severity
 from .project import ProjectConfig
-from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, has_server_root, read_source
+from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, has_server_root, is_remote, name_suffix, read_source
 from .text import LineIndex, Span
 from .xmlparse import Element, XmlDocument, parse_xml
 
@@ -97,6 +97,8 @@ class FileStore:
             if len(text) > self.max_size:  # the editor's text obeys the same limit as the disk
                 return SourceText(Path(p), None, f"the document has {len(text) / 1048576:.1f} million characters, over the {self.max_size / 1048576:.0f} MB limit (max_file_size_mb in .zcsec.toml); it was not checked", "file-too-large", True)
             return SourceText(Path(p), text)
+        if is_remote(p):
+            return SourceText(Path(p), None, "the document is not a local file and is not open in the editor", "file-unreadable", True)
         try:
             st = os.stat(p)
             key = (st.st_mtime_ns, st.st_size)
@@ -491,6 +493,8 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
             if optional:
                 continue
             elsewhere = _only_on_the_server(cfg, location)
+            if is_remote(path):
+                elsewhere = "the document is not a local file, and zcsec reads only local files and the documents open in the editor"
             if elsewhere:
                 message = f"the included file '{location}' is not here: {elsewhere}; zcsec checks the configuration without it"
                 severity = Severity.INFORMATION
@@ -795,7 +799,9 @@ def file_kind(path: str, project: ProjectConfig, store: FileStore, how: str = FO
     checked: XML as Liberty configuration, anything else as CSD input, unless
     its content says which.  A document opened in the editor is CSD input
     unless it is XML, and XML only when it has a ``<server>`` root (the
-    editor also sends pom.xml and the like, which are left alone).
+    editor also sends pom.xml and the like, which are left alone); a remote
+    document without an extension (a data set member) only when its content
+    is DFHCSDUP input.
     ``text`` is the file's text when the caller has it (an editor's buffer).
     """
     p = norm(path)
@@ -805,8 +811,8 @@ def file_kind(path: str, project: ProjectConfig, store: FileStore, how: str = FO
             text = store.source(p, xml=True).text
         return "liberty" if text is not None and has_server_root(text) else None
     kind = classify_path(p, project, store, text=text)
-    if kind is not None or how == FOUND:
-        return kind
+    if kind is not None or how == FOUND or (is_remote(p) and not name_suffix(p)):
+        return kind  # a data set member without an extension is CSD input only by its content
     return "liberty" if is_xml else "csd"
 
 
@@ -822,9 +828,16 @@ def classify_path(path: str, project: ProjectConfig, store: FileStore, *, text: 
             rel = path
         if any(fnmatch.fnmatch(rel, g) for g in project.csd_globs):
             return "csd"
-    suffix = os.path.splitext(path)[1].lower()
+    suffix = name_suffix(path)
     if suffix not in (".xml", ".csd", ".rdo", ".csdup", ".dfhcsdup", ".jcl", ".cntl", ".jcllib", ".job", ".txt", ""):
         return None
+    if is_remote(path):
+        if text is None and path not in store.overlays:
+            return None  # a remote document is known only while it is open
+        head = (text if text is not None else store.overlays[path])[:8192]
+        if not suffix and has_server_root(head):
+            return "liberty"  # an untitled buffer or a member holding a <server>
+        return classify(Path("document" + suffix), head)
     if text is not None or path in store.overlays:
         head = (text if text is not None else store.overlays[path])[:8192]
     else:

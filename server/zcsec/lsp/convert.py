@@ -16,7 +16,9 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ..docs import rule_doc_uri
 from ..findings import Finding, Fix
+from ..sources import remote_path, remote_uri
 from ..text import LineIndex, Range
+from ..workspace import norm
 
 SOURCE = "zcsec"
 
@@ -32,7 +34,21 @@ def uri_to_path(uri: str) -> str | None:
     return os.path.normpath(os.path.abspath(path))
 
 
+def document_path(uri: str) -> str | None:
+    """The path under which the document at ``uri`` is analysed: its file
+    system path for a ``file:`` URI, a path made from the URI for any other
+    scheme (untitled buffers, Zowe Explorer's data sets and z/OS UNIX files)."""
+    if uri.startswith("file:"):
+        return uri_to_path(uri)
+    if not uri or "\x00" in uri or ":" not in uri:
+        return None  # not a URI
+    return norm(remote_path(uri))
+
+
 def path_to_uri(path: str) -> str:
+    remote = remote_uri(path)
+    if remote is not None:
+        return remote
     return from_fs_path(path) or "file://" + path
 
 

@@ -19,7 +19,7 @@ from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
 from ..service import AnalysisService
-from .convert import to_diagnostic, uri_to_path
+from .convert import document_path, to_diagnostic
 from .settings import Settings
 
 log = logging.getLogger("zcsec.lsp")
@@ -105,7 +105,7 @@ class ZcsecServer(LanguageServer):
         self.log(f"zcsec: internal error in {getattr(source, '__name__', source)}: {error!r}\n{traceback.format_exc()}", lsp.MessageType.Error)
 
     def path_of(self, uri: str) -> str | None:
-        return uri_to_path(uri)
+        return document_path(uri)
 
     def open_document(self, uri: str):
         """The open document ``uri`` names, or None.  pygls keys open
