@@ -29,25 +29,16 @@ from zcsec.analysis import analyse
 from zcsec.findings import Finding, Severity
 from zcsec.project import FACT_NAMES
 from zcsec.rules import RULES
+from zcsec.rules.registry import EXAMPLE_FEATURES
 from zcsec.text import LineIndex
 
 E, W, I, H = Severity.ERROR, Severity.WARNING, Severity.INFORMATION, Severity.HINT
 
 SECURITY = sorted(code for code, r in RULES.items() if r.category == "security")
 
-OA2_FEATURES = (
-    "zosconnect:zosConnect-2.0",
-    "zosconnect:cicsService-1.0",
-    "imsmobile:imsmobile-2.0",
-    "zosconnect:dbService-1.0",
-    "zosconnect:mqService-1.0",
-    "wmqJmsClient-2.0",
-    "zosLocalAdapters-1.0",
-    "zosconnect:apiRequester-1.0",
-    "appSecurity-2.0",
-    "zosSecurity-1.0",
-    "transportSecurity-1.0",
-)
+# OpenAPI 2 with every provider, the API requester and Liberty security: the
+# features the rules' own examples get.
+OA2_FEATURES = EXAMPLE_FEATURES
 OA3_FEATURES = ("zosconnect:zosConnect-3.0", "zosconnect:db2-1.0", "transportSecurity-1.0")
 
 
