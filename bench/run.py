@@ -592,7 +592,7 @@ def main() -> int:
     r["config"]["bytecode_cache"] = not args.no_pycache
     try:
         # Fill the bytecode caches (and the page cache) before anything is timed.
-        for cmd in ([PY, "-c", "import pygls.lsp.server"], [PY, "-c", "import zcsec.lsp.server, zcsec.cli"]):
+        for cmd in ([PY, "-c", "import pygls.lsp.server"], [PY, "-c", "import zcsec.lsp.app, zcsec.cli"]):
             subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, timeout=120)
         if "cold" not in skip:
             log("[cold start] generating the 1k workspace")
