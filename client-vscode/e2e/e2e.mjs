@@ -215,6 +215,11 @@ try {
     if (!rows.some((r) => r.includes("cicsPlain")) || !rows.some((r) => r.includes("cicsConn"))) {
       throw new Error(`posture rows: ${rows.join(" | ")}`);
     }
+    // The picture: an edge per connection, the weak ones red with the reason.
+    const weak = await frame.locator("#map .edge.weak").allTextContents();
+    if (!weak.some((t) => t.includes("cicsPlain") && t.includes("weak: plain text on the network"))) {
+      throw new Error(`weak edges: ${weak.join(" | ")}`);
+    }
     await page.waitForTimeout(500);
     await shot(page, "06-posture-view.png");
   });

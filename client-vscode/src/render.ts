@@ -18,6 +18,9 @@ export interface PostureRow {
   unknowns: string[];
   caller?: { kind: string; summary: string; detail: string } | null;
   counterpart: string | null;
+  summary?: string;
+  strength?: "weak" | "unknown" | "sound";
+  weaknesses?: string[];
 }
 
 
@@ -40,6 +43,24 @@ function cell(kind: string, value: string, detail: string): string {
 }
 
 /** The posture view; ``focus`` is the id of a connection to scroll to and highlight (from a CodeLens). */
+/** The picture: z/OS Connect on the left, one edge per connection, coloured by strength. */
+function renderMap(rows: PostureRow[], focus?: string): string {
+  if (!rows.length) {
+    return "";
+  }
+  const edges = rows
+    .map((r, i) => {
+      const why = (r.weaknesses ?? []).join("; ");
+      const focused = focus !== undefined && r.id === focus ? " focus" : "";
+      return `<div class="edge ${escape(r.strength ?? "unknown")}${focused}">
+  <a href="#" data-row="${i}">${escape(r.id ?? r.element)}</a> → ${escape(r.providerName)} ${escape(r.target)}
+  <div class="detail">${escape(r.summary ?? r.transport)}</div>${why ? `<div class="why">weak: ${escape(why)}</div>` : ""}
+</div>`;
+    })
+    .join("\n");
+  return `<div id="map" class="map"><div class="server">z/OS Connect</div>\n${edges}\n</div>`;
+}
+
 export function renderPosture(rows: PostureRow[], nonce: string, focus?: string): string {
   const body = rows.length
     ? rows
@@ -73,10 +94,18 @@ export function renderPosture(rows: PostureRow[], nonce: string, focus?: string)
   .bad .badge { color: var(--vscode-errorForeground, #f85149); }
   .unknown .badge { color: var(--vscode-editorWarning-foreground, #d29922); }
   .detail { font-size: 90%; opacity: 0.8; }
-  tr.focus { outline: 2px solid var(--vscode-focusBorder, #007fd4); }
+  tr.focus, .edge.focus { outline: 2px solid var(--vscode-focusBorder, #007fd4); }
+  .map { display: grid; grid-template-columns: 12em 1fr; gap: 0.4em 1.5em; align-items: center; margin: 1em 0 1.5em; }
+  .server { grid-row: 1 / span 999; border: 2px solid var(--vscode-foreground); border-radius: 6px; padding: 1em; text-align: center; font-weight: bold; }
+  .edge { border-left: 6px solid; padding: 0.3em 0.7em; background: var(--vscode-editor-inactiveSelectionBackground); border-radius: 4px; }
+  .edge.weak { border-color: var(--vscode-errorForeground, #f85149); }
+  .edge.unknown { border-color: var(--vscode-editorWarning-foreground, #d29922); }
+  .edge.sound { border-color: var(--vscode-testing-iconPassed, #3fb950); }
+  .why { color: var(--vscode-errorForeground, #f85149); font-size: 90%; }
 </style></head>
 <body>
 <h2>Security posture of every connection</h2>
+${renderMap(rows, focus)}
 <table id="posture">
 <thead><tr><th>Provider</th><th>Connection</th><th>Target</th><th>Caller</th><th>Transport</th><th>Bind</th><th>Link user</th><th>Identity sent</th><th>Other side</th><th>Not established</th></tr></thead>
 <tbody>

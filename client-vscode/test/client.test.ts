@@ -56,6 +56,17 @@ test("the transport cell names the TLS floor", () => {
   assert.ok(html.includes("floor: z/OS Connect: TLSv1.2 (strong)"));
 });
 
+test("the picture draws each connection as an edge coloured by strength, with why it is weak", () => {
+  const weak = { ...row, id: "w", summary: "plain TCP · no credentials", strength: "weak" as const, weaknesses: ["plain text on the network"] };
+  const sound = { ...row, id: "s", summary: "TLS + client cert", strength: "sound" as const, weaknesses: [] };
+  const html = renderPosture([weak, sound], "n");
+  assert.match(html, /<div id="map" class="map"><div class="server">z\/OS Connect<\/div>/);
+  assert.match(html, /<div class="edge weak">\s*<a href="#" data-row="0">w<\/a>/);
+  assert.ok(html.includes('<div class="why">weak: plain text on the network</div>'));
+  assert.match(html, /<div class="edge sound">\s*<a href="#" data-row="1">s<\/a>/);
+  assert.ok(!renderPosture([], "n").includes('id="map"'));
+});
+
 test("an empty workspace says so", () => {
   assert.match(renderPosture([], "n"), /No connections to systems of record/);
 });

@@ -56,6 +56,9 @@ async def test_posture_request_lists_every_connection_with_its_cics_side(client)
     assert row["counterpart"].startswith("TCPIPSERVICE ZCIPIC SSL(NO)")
     assert row["uri"] == (client.root / "server.xml").as_uri()
     assert row["range"]["start"] == {"line": 5, "character": 5}
+    # What the picture of the view draws: the one-line security, its colour and why.
+    assert row["summary"].startswith("plain TCP") and row["strength"] == "weak"
+    assert "plain text on the network" in row["weaknesses"]
 
 
 async def test_check_workspace_publishes_for_files_that_are_not_open(client):

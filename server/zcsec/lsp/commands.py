@@ -62,6 +62,9 @@ async def posture_request(ls: ZcsecServer, params) -> list[dict]:
                             "unknowns": d["unknowns"],
                             "caller": d["caller"],
                             "counterpart": p.cics.summary if p.cics is not None else None,
+                            "summary": p.one_line(),
+                            "strength": p.strength,
+                            "weaknesses": p.weaknesses(),
                         }
                     )
         return rows
