@@ -58,7 +58,7 @@ function renderMap(rows: PostureRow[], focus?: string): string {
 </div>`;
     })
     .join("\n");
-  return `<div id="map" class="map"><div class="server">z/OS Connect</div>\n${edges}\n</div>`;
+  return `<div id="map" class="map"><div class="server">z/OS Connect</div>\n<div class="edges">\n${edges}\n</div></div>`;
 }
 
 export function renderPosture(rows: PostureRow[], nonce: string, focus?: string): string {
@@ -95,8 +95,9 @@ export function renderPosture(rows: PostureRow[], nonce: string, focus?: string)
   .unknown .badge { color: var(--vscode-editorWarning-foreground, #d29922); }
   .detail { font-size: 90%; opacity: 0.8; }
   tr.focus, .edge.focus { outline: 2px solid var(--vscode-focusBorder, #007fd4); }
-  .map { display: grid; grid-template-columns: 12em 1fr; gap: 0.4em 1.5em; align-items: center; margin: 1em 0 1.5em; }
-  .server { grid-row: 1 / span 999; border: 2px solid var(--vscode-foreground); border-radius: 6px; padding: 1em; text-align: center; font-weight: bold; }
+  .map { display: flex; gap: 1.5em; align-items: center; margin: 1em 0 1.5em; }
+  .server { flex: 0 0 10em; border: 2px solid var(--vscode-foreground); border-radius: 6px; padding: 1em; text-align: center; font-weight: bold; }
+  .edges { flex: 1; display: flex; flex-direction: column; gap: 0.4em; }
   .edge { border-left: 6px solid; padding: 0.3em 0.7em; background: var(--vscode-editor-inactiveSelectionBackground); border-radius: 4px; }
   .edge.weak { border-color: var(--vscode-errorForeground, #f85149); }
   .edge.unknown { border-color: var(--vscode-editorWarning-foreground, #d29922); }

@@ -343,8 +343,9 @@ def _md_cell(text: str) -> str:
 _HTML_STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #1f2328; }
 h1 { font-size: 1.4em; }
-.map { display: grid; grid-template-columns: 14em 1fr; gap: 0.4em 1.5em; align-items: center; margin: 1.5em 0; }
-.server { grid-row: 1 / span 999; border: 2px solid #1f2328; border-radius: 6px; padding: 1em; text-align: center; font-weight: bold; }
+.map { display: flex; gap: 1.5em; align-items: center; margin: 1.5em 0; }
+.server { flex: 0 0 12em; border: 2px solid #1f2328; border-radius: 6px; padding: 1em; text-align: center; font-weight: bold; }
+.edges { flex: 1; display: flex; flex-direction: column; gap: 0.4em; }
 .edge { border-left: 6px solid; padding: 0.4em 0.8em; background: #f6f8fa; border-radius: 4px; }
 .edge.weak { border-color: #d73a49; } .edge.unknown { border-color: #d29922; } .edge.sound { border-color: #22863a; }
 .edge .why { color: #d73a49; font-size: 90%; }
@@ -373,7 +374,7 @@ def format_posture_html(rows) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>zcsec: security posture</title><style>{_HTML_STYLE}</style></head><body>"
         "<h1>Security posture of every connection to a system of record</h1>"
-        f'<div class="map"><div class="server">z/OS Connect</div>{"".join(edges)}</div>'
+        f'<div class="map"><div class="server">z/OS Connect</div><div class="edges">{"".join(edges)}</div></div>'
         "<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in POSTURE_COLUMNS) + f"</tr></thead><tbody>{rows_html}</tbody></table>"
         "</body></html>\n"
     )
