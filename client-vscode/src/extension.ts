@@ -24,6 +24,9 @@ function setStatus(text: string, tooltip: string, error = false): void {
 function serverSettings(): Record<string, unknown> {
   const cfg = vscode.workspace.getConfiguration("zcsec");
   const out: Record<string, unknown> = {
+    // This client answers zcsec/readFile: the server may ask it for the files
+    // that documents which are not local files include (Zowe Explorer's, for example).
+    readFile: true,
     diagnosticsDelayMs: cfg.get<number>("diagnosticsDelayMs", 250),
     rules: cfg.get<Record<string, string>>("rules", {}),
     facts: cfg.get<Record<string, unknown>>("facts", {}),
@@ -90,6 +93,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient("zcsec", "zcsec", serverOptions, clientOptions);
+  client.onRequest("zcsec/readFile", readFile);
   client.onDidChangeState((e) => {
     if (e.newState === State.Running) {
       setStatus("$(shield) zcsec", `zcsec is running (Python ${plan.python.version}, ${plan.strategy})`);
@@ -116,6 +120,30 @@ async function stopClient(): Promise<void> {
     } catch (err) {
       log(`Stopping the server: ${String(err)}`);
     }
+  }
+}
+
+// The largest file the server may ask for, and how long a read may take.
+const READ_LIMIT_BYTES = 20 * 1024 * 1024;
+const READ_TIMEOUT_MS = 4000;
+
+/** Answers the server's zcsec/readFile through VS Code's file systems, so any
+ * file system provider (Zowe Explorer's zowe-ds: and zowe-uss:) serves it. */
+async function readFile(params: { uri?: unknown }): Promise<{ text?: string; error?: string }> {
+  if (typeof params?.uri !== "string") {
+    return { error: "no URI given" };
+  }
+  try {
+    const uri = vscode.Uri.parse(params.uri, true);
+    const read = vscode.workspace.fs.readFile(uri);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS));
+    const data = await Promise.race([read, timeout]);
+    if (data.byteLength > READ_LIMIT_BYTES) {
+      return { error: `it is larger than ${READ_LIMIT_BYTES / 1048576} MB` };
+    }
+    return { text: new TextDecoder("utf-8").decode(data) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
   }
 }
 

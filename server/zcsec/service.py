@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .analysis import build, find_inputs, load_project_for, project_key
 from .findings import Finding
 from .project import ProjectConfig
-from .sources import is_remote
+from .sources import is_remote, remote_include_uri, remote_path
 from .workspace import OPEN, FileStore, Workspace, file_kind, norm
 
 
@@ -43,6 +43,7 @@ class AnalysisService:
         self._projects: dict[str, ProjectConfig] = {}
         self._lock = threading.RLock()
         self.settings_project = settings_project  # facts and rule levels from editor settings
+        self._fetched: set[str] = set()  # files the editor read for remote documents
 
     # -- documents ------------------------------------------------------------
     def open(self, path: str, text: str) -> None:
@@ -63,6 +64,12 @@ class AnalysisService:
             p = norm(path)
             self.open_paths.discard(p)
             self.store.remove_overlay(p)
+            if is_remote(p):
+                # What the editor read for remote documents is read again next time.
+                for fetched in self._fetched - self.open_paths:
+                    self.store.remove_overlay(fetched)
+                    self.store.remote_problems.pop(fetched, None)
+                self._fetched &= self.open_paths
             self._changed(p, structural=True)
 
     def files_changed_on_disk(self, paths: list[str]) -> None:
@@ -165,6 +172,46 @@ class AnalysisService:
         input (other XML files are left alone)."""
         p = norm(path)
         return file_kind(p, self.project(self.project_key(p)), self.store, OPEN, text=text) is not None
+
+    # -- documents that are not local files -------------------------------------------
+    def missing_remote_includes(self, path: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(URI, path) of the files that the remote document ``path``
+        includes, directly or through other included files, and that zcsec
+        has neither as an open document nor from the editor yet."""
+        with self._lock:
+            wanted: list[tuple[str, str]] = []
+            seen = {norm(path)}
+            queue = [norm(path)]
+            while queue and len(wanted) < limit:
+                current = queue.pop(0)
+                xf, _ = self.store.xml(current) if current in self.store.overlays else (None, None)
+                root = xf.doc.root if xf is not None else None
+                for child in root.children if root is not None else []:
+                    location = (child.value("location", exact=True) or "").strip() if child.name == "include" else ""
+                    uri = remote_include_uri(current, location) if location and "${" not in location else None
+                    if uri is None:
+                        continue
+                    target = norm(remote_path(uri))
+                    if target in seen:
+                        continue
+                    seen.add(target)
+                    if target in self.store.overlays:
+                        queue.append(target)
+                    elif target not in self.store.remote_problems:
+                        wanted.append((uri, target))
+            return wanted
+
+    def remote_read(self, path: str, text: str | None, problem: str | None = None) -> None:
+        """What the editor answered for a file a remote document includes."""
+        with self._lock:
+            p = norm(path)
+            self._fetched.add(p)
+            if text is not None:
+                self.store.set_overlay(p, text)
+                self.store.remote_problems.pop(p, None)
+            else:
+                self.store.remote_problems[p] = problem or "no answer"
+            self._changed(p, structural=False)
 
     def findings(self, path: str) -> list[Finding]:
         snap = self.snapshot(path)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import codecs
 import os
+import posixpath
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 _XML_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
 # Leading EBCDIC blanks/newlines, then "<" and a letter or "!" (IBM-037).
@@ -226,3 +227,17 @@ def name_suffix(path: str) -> str:
         return os.path.splitext(path)[1].lower()
     suffix = os.path.splitext(uri.rstrip("/").rsplit("/", 1)[-1])[1].lower()
     return suffix if suffix in _KNOWN_SUFFIXES else ""
+
+
+def remote_include_uri(path: str, location: str) -> str | None:
+    """The URI of an include that the remote document at ``path`` names
+    with a relative ``location``; None for an absolute location (which
+    cannot be mapped onto the document's scheme) or a local document."""
+    uri = remote_uri(path)
+    if uri is None or not location or location.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", location):
+        return None
+    parts = urlsplit(uri)
+    if "/" not in parts.path:
+        return None  # an untitled buffer: there is no folder to look in
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(parts.path), location.replace("\\", "/")))
+    return urlunsplit((parts.scheme, parts.netloc, joined, "", ""))

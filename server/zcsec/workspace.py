@@ -22,7 +22,7 @@ from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd
 from .findings import Severity
 from .project import ProjectConfig
-from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, has_server_root, is_remote, name_suffix, read_source
+from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, has_server_root, is_remote, name_suffix, read_source, remote_include_uri, remote_path
 from .text import LineIndex, Span
 from .xmlparse import Element, XmlDocument, parse_xml
 
@@ -76,6 +76,7 @@ class FileStore:
     def __init__(self, max_size: int = 20 * 1024 * 1024) -> None:
         self.max_size = max_size
         self.overlays: dict[str, str] = {}
+        self.remote_problems: dict[str, str] = {}  # remote path -> why the editor could not read it
         self._disk: dict[str, tuple[tuple[int, int], SourceText]] = {}
         self._xml: dict[str, tuple[str, XmlFile]] = {}
         self._csd: dict[str, tuple[str, int, CsdFile]] = {}
@@ -482,7 +483,11 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
             )
             cfg.problems.append(ModelProblem("include-unresolved", path, loc_attr.value_span, message))
             continue
-        target = resolved if os.path.isabs(resolved) else os.path.join(os.path.dirname(path), resolved)
+        if is_remote(path):
+            # Relative to the document's URI; the editor may have fetched it (see remote_include_uris).
+            target = remote_path(remote_include_uri(path, resolved) or "")
+        else:
+            target = resolved if os.path.isabs(resolved) else os.path.join(os.path.dirname(path), resolved)
         target = norm(target)
         link.target = target
         if os.path.isdir(target):
@@ -494,7 +499,11 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
                 continue
             elsewhere = _only_on_the_server(cfg, location)
             if is_remote(path):
-                elsewhere = "the document is not a local file, and zcsec reads only local files and the documents open in the editor"
+                why = store.remote_problems.get(norm(target))
+                elsewhere = (
+                    f"the editor could not give it to zcsec ({why})" if why
+                    else "the document is not a local file, and zcsec reads only local files, the documents open in the editor and what the editor reads for it"
+                )
             if elsewhere:
                 message = f"the included file '{location}' is not here: {elsewhere}; zcsec checks the configuration without it"
                 severity = Severity.INFORMATION

@@ -9,6 +9,8 @@ import asyncio
 
 from lsprotocol import types as lsp
 
+from conftest import make_client
+
 CSD = " DEFINE TCPIPSERVICE(ZCIPIC) GROUP(ZCGRP) PROTOCOL(IPIC) PORTNUMBER(1491)\n        SSL(NO) AUTHENTICATE(BASIC)\n"
 XML = '<server>\n    <include location="tls.xml"/>\n    <authData id="a" User="ZCUSER" password="{aes}AAAA"/>\n</server>\n'
 COBOL = "       IDENTIFICATION DIVISION.\n       PROGRAM-ID. HELLO.\n"
@@ -75,3 +77,55 @@ async def test_an_untitled_buffer_is_checked(client):
     client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "xml", 1, XML.replace('    <include location="tls.xml"/>\n', ""))))
     pub = await waiting
     assert {d.code for d in pub.diagnostics} == {"attribute-name-case"}
+
+
+# -- files a remote document includes, read through the client (zcsec/readFile) --------
+
+reader = make_client("visual-studio-code", settings={"readFile": True})
+
+REMOTE_SERVER = '<server>\n    <include location="tls.xml"/>\n    <zosconnect_cicsIpicConnection id="c" host="h" port="1491" sslCertsRef="zcTLS"/>\n</server>\n'
+REMOTE_TLS = '<server>\n    <ssl id="zcTLS" keyStoreRef="ring"/>\n    <keyStore id="ring" location="safkeyring:///ZC.Ring" type="JCERACFKS" fileBased="false" readOnly="true"/>\n</server>\n'
+MAIN = "zowe-uss:/zosmf/u/zcee/servers/zc1/server.xml"
+INCLUDED = "zowe-uss:/zosmf/u/zcee/servers/zc1/tls.xml"
+
+
+def _serve(client, files: dict[str, dict]) -> list[str]:
+    asked: list[str] = []
+
+    @client.feature("zcsec/readFile")
+    def read_file(params):
+        uri = params["uri"] if isinstance(params, dict) else params.uri
+        asked.append(uri)
+        return files.get(uri, {"error": f"{uri} does not exist"})
+
+    return asked
+
+
+async def test_an_include_of_a_remote_document_is_read_through_the_editor(reader):
+    asked = _serve(reader, {INCLUDED: {"text": REMOTE_TLS}})
+    waiting = asyncio.ensure_future(_published(reader, MAIN))
+    reader.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(MAIN, "xml", 1, REMOTE_SERVER)))
+    pub = await waiting
+    assert asked == [INCLUDED]
+    codes = {d.code for d in pub.diagnostics}
+    assert "include-missing" not in codes and "ref-unresolved" not in codes, pub.diagnostics
+
+
+async def test_an_include_the_editor_cannot_read_says_why(reader):
+    asked = _serve(reader, {})
+    waiting = asyncio.ensure_future(_published(reader, MAIN))
+    reader.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(MAIN, "xml", 1, REMOTE_SERVER)))
+    pub = await waiting
+    assert asked == [INCLUDED]
+    [include] = [d for d in pub.diagnostics if d.code == "include-missing"]
+    assert include.severity == lsp.DiagnosticSeverity.Information
+    assert "the editor could not give it to zcsec" in include.message and "does not exist" in include.message
+
+
+async def test_a_client_that_does_not_read_files_is_never_asked(client):
+    asked = _serve(client, {INCLUDED: {"text": REMOTE_TLS}})
+    waiting = asyncio.ensure_future(_published(client, MAIN))
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(MAIN, "xml", 1, REMOTE_SERVER)))
+    pub = await waiting
+    assert asked == []
+    assert "include-missing" in {d.code for d in pub.diagnostics}

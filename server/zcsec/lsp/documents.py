@@ -26,7 +26,9 @@ def initialize(ls: ZcsecServer, params: lsp.InitializeParams) -> None:
         if p:
             roots.append(p)
     ls.service = AnalysisService(roots)
-    ls.apply_settings(parse_settings(params.initialization_options))
+    options = params.initialization_options
+    ls.read_through = isinstance(options, dict) and options.get("readFile") is True
+    ls.apply_settings(parse_settings(options))
 
 
 async def initialized(ls: ZcsecServer, params: lsp.InitializedParams) -> None:

@@ -19,10 +19,16 @@ from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
 from ..service import AnalysisService
+from ..sources import is_remote
 from .convert import document_path, to_diagnostic
 from .settings import Settings
 
 log = logging.getLogger("zcsec.lsp")
+
+# Reading the files remote documents include through the client.
+READ_FILE = "zcsec/readFile"
+READ_TIMEOUT_S = 5.0
+READ_ROUNDS = 5  # includes of includes, a few levels deep
 
 
 _DROPPED = SimpleNamespace(jsonrpc=None)
@@ -83,6 +89,7 @@ class ZcsecServer(LanguageServer):
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, int | None] = {}
         self._published_generation: dict[str, int] = {}
+        self.read_through = False  # the client answers zcsec/readFile (initializationOptions "readFile")
 
     # -- helpers -----------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -149,6 +156,8 @@ class ZcsecServer(LanguageServer):
             path = self.path_of(uri)
             if path is None:
                 return
+            if self.read_through and is_remote(path):
+                await self._read_remote_includes(path)
             loop = asyncio.get_running_loop()
             targets = await loop.run_in_executor(self.thread_pool, self._analyse_for, path)
             self._publish(targets)
@@ -159,6 +168,32 @@ class ZcsecServer(LanguageServer):
         finally:
             if self._pending.get(uri) is asyncio.current_task():
                 self._pending.pop(uri, None)
+
+    async def _read_remote_includes(self, path: str) -> None:
+        """Ask the editor for the files a remote document includes (the
+        request zcsec/readFile, which the VS Code extension answers through
+        the editor's file systems, Zowe Explorer's included).  An answer that
+        does not come in time, is too large or is an error is reported on the
+        include instead."""
+        for _ in range(READ_ROUNDS):
+            wanted = self.service.missing_remote_includes(path)
+            if not wanted:
+                return
+            for uri, target in wanted:
+                text, problem = None, None
+                try:
+                    answer = await asyncio.wait_for(self.protocol.send_request_async(READ_FILE, {"uri": uri}), READ_TIMEOUT_S)
+                    text = answer.get("text") if isinstance(answer, dict) else getattr(answer, "text", None)
+                    error = answer.get("error") if isinstance(answer, dict) else getattr(answer, "error", None)
+                    if not isinstance(text, str):
+                        text, problem = None, str(error or "no text in the answer")
+                    elif len(text) > self.service.store.max_size:
+                        text, problem = None, f"it is larger than {self.service.store.max_size // 1048576} MB"
+                except asyncio.TimeoutError:
+                    problem = f"no answer within {READ_TIMEOUT_S:.0f} s"
+                except Exception as exc:  # noqa: BLE001 - the editor's error, said on the include
+                    problem = getattr(exc, "message", None) or type(exc).__name__
+                self.service.remote_read(target, text, problem)
 
     def _analyse_for(self, path: str) -> list[tuple[str, int | None, int, list[lsp.Diagnostic]]]:
         """Analyse in a worker thread; return (uri, version, generation,
