@@ -416,9 +416,7 @@ def csd_context(text: str, doc: CsdDocument, offset: int) -> CsdContext:  # noqa
     pos = cmd.verb_span[0]
     while pos < offset:
         ls, le = line_bounds(text, pos)
-        if pos == ls and text.startswith("*", ls):
-            pass  # a comment record
-        else:
+        if not (pos == ls and text.startswith("*", ls)):  # a comment record adds nothing
             stop = min(le, ls + _CSD_DATA_END, offset)
             for i in range(pos, stop):
                 logical.append(text[i])

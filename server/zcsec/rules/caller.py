@@ -75,7 +75,7 @@ def _set_true(ce: ConfigElement, name: str) -> Fix:
     fix="Set requireAuth=\"true\".",
 )
 def caller_unauthenticated(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     off = _switched_off(cfg, "requireAuth")
     if not off:
         return
@@ -112,7 +112,7 @@ def caller_unauthenticated(ctx: Context) -> None:
     fix="Set requireSecure=\"true\".",
 )
 def caller_over_plain_http(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     off = _switched_off(cfg, "requireSecure")
     if not off or cfg.fragment:
         return  # in a fragment the HTTP endpoints are in the file that includes it
@@ -151,7 +151,7 @@ RELEASE_NOTES = "https://ibm.com/support/knowledgecenter/SS4SVW_3.0.0/overview/r
     good="<featureManager><feature>zosconnect:zosConnect-3.0</feature></featureManager>",
 )
 def mcp_without_security(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for f, el in cfg.features.get("zosconnect:mcp-1.0", []):
         span = el.text_span(f.text) or el.name_span
         ctx.report(span, "zosconnect:mcp-1.0 has no security yet (IBM's release notes): keep this server away from production data and networks", path=f.path)

@@ -7,7 +7,7 @@ import re
 
 from ..findings import Severity
 from ..posture import child, value_of
-from ..workspace import ConfigElement, LibertyConfig
+from ..workspace import ConfigElement
 from .common import attr_span, postures_of, removal_fix, remove_attribute_edit
 from .registry import CONFIG, Context, rule
 
@@ -47,7 +47,7 @@ _TLS_ATTR = re.compile(r"^(ssl|tls|keyStore|trustStore|sslCertsRef|sslRef|secure
     fix_safe=True,
 )
 def ims_liberty_tls(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for p in postures_of(ctx, "ims", "imsdb"):
         targets: list[ConfigElement] = [p.element]
         cf = p.element if p.provider == "imsdb" else next((c for c in cfg.find(value_of(cfg, p.element, "connectionFactoryRef") or "", ["connectionFactory"])), None)
@@ -133,7 +133,7 @@ def ims_credentials_without_attls(ctx: Context) -> None:
     ),
 )
 def ims_shared(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     users: dict[str, list[ConfigElement]] = {}
     for ce in cfg.of_type("imsmobile_imsConnection", "zosconnect_imsConnection"):
         ref = value_of(cfg, ce, "connectionFactoryRef")
@@ -190,7 +190,7 @@ IMS_OA3 = "https://www.ibm.com/docs/en/zos-connect/zos-connect/3.0?topic=server-
     ),
 )
 def ims_oa3_container_auth(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in cfg.of_type("zosconnect_imsConnection"):
         ref = value_of(cfg, ce, "connectionFactoryRef")
         for cf in cfg.find(ref, ("connectionFactory",)) if ref else ():
@@ -223,7 +223,7 @@ def ims_oa3_container_auth(ctx: Context) -> None:
     ),
 )
 def ims_passticket_fixed_user(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in cfg.of_type("properties.gmoa"):
         if value_of(cfg, ce, "applicationName") and value_of(cfg, ce, "userName"):
             ctx.report(attr_span(ce, "userName"), f"the PassTicket is generated for the fixed user {value_of(cfg, ce, 'userName')}, so every caller runs under it; remove userName to propagate the caller's identity", path=ce.path)

@@ -35,7 +35,7 @@ STIG = "https://preview.stighub.com/api/export/checklist?format=json&stigTitle=I
     fix_safe=True,
 )
 def credentials_attribute_name(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     wrong = {"zosconnect_authData": ("userName", "user"), "zosconnect_credential": ("userName", "user"), "zosconnect_zosConnectServiceRestClientBasicAuth": ("user", "userName")}
     for ce in cfg.by_file.get(ctx.file.path, []):
         if ce.name not in wrong:
@@ -95,7 +95,7 @@ def deprecated_attribute(ctx: Context) -> None:
     fix_safe=True,
 )
 def keystore_safkeyring(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in cfg.by_file.get(ctx.file.path, []):
         if ce.name not in ("keyStore", "trustStore"):
             continue
@@ -134,7 +134,7 @@ def keystore_safkeyring(ctx: Context) -> None:
     ),
 )
 def ssl_outbound(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     if cfg.may_have_feature("transportSecurity-1.0") or not cfg.features:
         return
     for ce in cfg.of_type("sslDefault"):
@@ -145,7 +145,7 @@ def ssl_outbound(ctx: Context) -> None:
 
 def _secret_attrs(ctx: Context):
     """(ConfigElement, Attribute, AttributeSpec) for every secret attribute in the file."""
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in cfg.by_file.get(ctx.file.path, []):
         if ce.spec is None:
             continue
@@ -195,7 +195,7 @@ def _is_saf_ring_password(cfg: LibertyConfig, ce: ConfigElement, attr_name: str)
     good='<zosconnect_authData id="cicsCred" user="ZCUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>',
 )
 def password_clear_text(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce, attr, spec in _secret_attrs(ctx):
         raw = attr.value.strip()
         if is_encoded(raw) or "${" in raw or _is_saf_ring_password(cfg, ce, attr.name):
@@ -217,7 +217,7 @@ def password_clear_text(ctx: Context) -> None:
     good='<authData id="imsAuth" user="IMSUSER" password="{aes}ARAGvV1r4cP2mgRdNm0nwC9Ujw9gPQG3"/>',
 )
 def password_xor(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce, attr, spec in _secret_attrs(ctx):
         if attr.value.strip().lower().startswith("{xor}") and not _is_saf_ring_password(cfg, ce, attr.name):
             ctx.report(attr.value_span, f"'{attr.name}' of <{ce.name}> is only obfuscated ({{xor}} can be decoded by anyone); {_better_encoding(spec)}")
@@ -270,7 +270,7 @@ def password_hash(ctx: Context) -> None:
     ),
 )
 def password_key_beside_aes(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     var = cfg.variables.get("wlp.password.encryption.key")
     if var is None or var.value is None or not var.value.strip() or var.path is None or var.span is None:
         return

@@ -43,7 +43,7 @@ def _wmq(cfg: LibertyConfig, ce: ConfigElement) -> ConfigElement | None:
     fix_safe=True,
 )
 def mq_tls_bindings(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for p in postures_of(ctx, "mq"):
         props = _wmq(cfg, p.element)
         if props is None or (value_of(cfg, props, "transportType") or "BINDINGS").upper() != "BINDINGS":
@@ -79,7 +79,7 @@ def mq_tls_bindings(ctx: Context) -> None:
     ),
 )
 def mq_client_incomplete(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for p in postures_of(ctx, "mq"):
         props = _wmq(cfg, p.element)
         if props is None or (value_of(cfg, props, "transportType") or "").upper() != "CLIENT":
@@ -115,7 +115,7 @@ def mq_client_incomplete(ctx: Context) -> None:
     unsettled_by=("facts.at_tls",),
 )
 def mq_client_without_tls(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for p in postures_of(ctx, "mq"):
         props = _wmq(cfg, p.element)
         if props is None or (value_of(cfg, props, "transportType") or "").upper() != "CLIENT" or p.transport != "none":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ..findings import Fix, Severity
 from ..posture import value_of
-from ..workspace import LibertyConfig
 from .common import attr_span, fact_note, fact_severity, insert_attribute_edit, postures_of
 from .registry import CONFIG, XML_FILE, Context, rule
 
@@ -31,7 +30,7 @@ DB2_SECURITY = "https://www.ibm.com/docs/en/SSNPJM_3.0/configuring/oa2/db2_confi
     fix="Add sslCertsRef.",
 )
 def rest_https_without_ssl(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for p in postures_of(ctx, "rest"):
         host = value_of(cfg, p.element, "host") or ""
         if host.lower().startswith("https://") and p.element.element.get("sslCertsRef") is None:
@@ -65,7 +64,7 @@ def rest_https_without_ssl(ctx: Context) -> None:
     unsettled_by=("facts.at_tls",),
 )
 def rest_credentials_over_http(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for p in postures_of(ctx, "rest"):
         if p.transport != "none" or p.identity not in ("fixed-credentials", "passticket"):
             continue
@@ -135,7 +134,7 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
     unsettled_by=("facts.at_tls",),
 )
 def rest_requester_plain_http(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for p in postures_of(ctx, "rest"):
         if p.element.name != "zosconnect_endpointConnection" or p.transport != "none" or p.identity == "fixed-credentials":
             continue  # credentials over plain HTTP: rest-credentials-over-http says it once
@@ -166,7 +165,7 @@ def rest_requester_plain_http(ctx: Context) -> None:
     good='<zosconnect_zosConnectServiceRestClientBasicAuth id="db2Auth" applName="DSN1APPL"/>',
 )
 def rest_passticket_with_password(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in cfg.of_type("zosconnect_zosConnectServiceRestClientBasicAuth"):
         if ce.path != ctx.file.path:
             continue

@@ -268,7 +268,7 @@ def value_problems(ctx: Context) -> list[tuple[str, tuple[int, int], str, Severi
     """(code, span, message, severity) for every attribute value of the file
     that does not fit its catalogue type; computed once per file for the
     three value rules."""
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     key = ("value-problems", ctx.file.path)
     cached = cfg.cache.get(key)
     if cached is not None:
@@ -402,7 +402,7 @@ def _start_tag_insert_point(text: str, el: Element) -> int:
 
 def iter_refs(ctx: Context):
     """(ConfigElement, Attribute, AttributeSpec, id, span) for every reference in the file."""
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in elements_in(ctx):
         if ce.spec is None:
             continue
@@ -459,7 +459,7 @@ MAX_NEAR_MISS_CANDIDATES = 1000
     fix="Correct a near-miss id, or create an element of the right type with that id.",
 )
 def ref_unresolved(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     all_ids = list(cfg.by_id)
     by_types: dict[tuple[str, ...], list[str]] = {}  # computed once per set of types, not per reference
     for ce, attr, aspec, ident, span in iter_refs(ctx):
@@ -509,7 +509,7 @@ def ref_unresolved(ctx: Context) -> None:
     ),
 )
 def ref_wrong_type(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     subtypes = ctx.catalogue.liberty.ref_subtypes
     for ce, attr, aspec, ident, span in iter_refs(ctx):
         found = cfg.find(ident)
@@ -541,7 +541,7 @@ def ref_wrong_type(ctx: Context) -> None:
     fix="Add the feature to the first <featureManager>.",
 )
 def feature_missing(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     if cfg.fragment or cfg.missing_includes:
         return  # the features may be enabled in a file zcsec cannot see
     managers = cfg.of_type("featureManager")
@@ -618,7 +618,7 @@ def _add_feature_edit(fm: ConfigElement, feature: str) -> Edit:
     ),
 )
 def variable_unresolved(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
 
     def occurrences():
         for ce in elements_in(ctx):

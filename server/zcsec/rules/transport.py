@@ -8,7 +8,6 @@ from __future__ import annotations
 from ..findings import Severity
 from ..posture import value_of
 from ..tls import SUITE_SETTINGS, classify, names, protocol_class
-from ..workspace import LibertyConfig
 from .common import STRONG_SUITES, attr_span, suite_severity, suite_summary
 from .registry import XML_FILE, Context, rule
 
@@ -35,7 +34,7 @@ LIBERTY_SSL = "https://openliberty.io/docs/latest/reference/config/ssl.html"
     ),
 )
 def tls_weak_cipher(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in cfg.by_file.get(ctx.file.path, []):
         if ce.name == "ssl":
             level = (value_of(cfg, ce, "securityLevel") or "").upper()
@@ -67,7 +66,7 @@ def _report_suites(ctx: Context, ce, attr: str, names: list[str]) -> None:
     good='<ssl id="zcTLS" keyStoreRef="defaultKeyStore" sslProtocol="TLSv1.2,TLSv1.3"/>',
 )
 def tls_old_protocol(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     for ce in cfg.by_file.get(ctx.file.path, []):
         if ce.name != "ssl":
             continue

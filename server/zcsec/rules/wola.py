@@ -4,7 +4,6 @@ factories."""
 from __future__ import annotations
 
 from ..findings import Severity
-from ..workspace import LibertyConfig
 from .registry import CONFIG, Context, rule
 
 WOLA = "https://www.ibm.com/docs/en/zos-connect/zosconnect/3.0?topic=configuring-using-wola-service-provider"
@@ -32,7 +31,7 @@ WOLA = "https://www.ibm.com/docs/en/zos-connect/zosconnect/3.0?topic=configuring
     ),
 )
 def wola_no_container_auth(ctx: Context) -> None:
-    cfg: LibertyConfig = ctx.config
+    cfg = ctx.config
     # Factories that only a product's or a user feature's element uses (a
     # <usr_dvsService>, say) follow that product's rules, not z/OS Connect's.
     foreign = {(e.element.value("connectionFactoryRef") or "").strip() for e in cfg.elements if e.spec is None}
