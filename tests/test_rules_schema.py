@@ -278,6 +278,7 @@ def test_every_wellformed_rule_has_a_case():
     from zcsec.rules import wellformed
 
     covered = {c[0] for c in XML_CASES} | {c[0] for c in INCLUDE_CASES} | {"file-unreadable", "file-binary", "file-too-large", "file-encoding", "project-config"}
+    covered |= {"remote-unreadable"}  # tests/test_remote.py and tests/lsp/test_remote_projects.py
     codes = {c for c, r in RULES.items() if r.check.__module__ == wellformed.__name__}
     assert codes - {"internal-error"} == covered
 

@@ -1,7 +1,8 @@
 // Drives code-server with the zcsec extension installed, through Chromium.
-// Checks what a user sees: the Problems panel, completion of a *Ref id, hover
-// with the posture of a connection, a quick fix, CSD highlighting and the
-// posture view.  Screenshots go to E2E_ARTIFACTS.
+// Checks what a user sees: documents of a file system that is not the local
+// disk, the Problems panel, completion of a *Ref id, hover with the posture of
+// a connection, a quick fix, CSD highlighting, the posture view, CodeLens and
+// inlay hints, and the HTML report.  Screenshots go to E2E_ARTIFACTS.
 import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -51,7 +52,7 @@ async function until(fn, what, timeout = 60000) {
 async function command(page, title) {
   await page.keyboard.press("F1");
   await page.waitForSelector(".quick-input-widget input", { state: "visible" });
-  await page.keyboard.type(title);
+  await page.keyboard.type(title.replace(/^>/, "")); // F1 writes the ">" itself
   await until(async () => (await page.locator(".quick-input-list .monaco-list-row").first().textContent())?.includes(title.replace(/^>/, "").trim().split(": ").pop()), `command ${title}`, 15000);
   await page.keyboard.press("Enter");
 }
@@ -78,7 +79,8 @@ async function goTo(page, line, column) {
 async function editorText(page) {
   return page.evaluate(() => {
     const lines = [...document.querySelectorAll(".editor-instance .view-line")];
-    return lines.map((l) => l.textContent).join("\n");
+    // Blanks are drawn as no-break spaces; inlay hints are part of the line's text.
+    return lines.map((l) => l.textContent.replace(/\u00a0/g, " ")).join("\n");
   });
 }
 
@@ -93,6 +95,62 @@ try {
   await page.goto(URL, { waitUntil: "domcontentloaded" });
   await page.waitForSelector(".monaco-workbench", { timeout: 180000 });
   await page.waitForTimeout(2000);
+
+  // First, while no local file is open: documents of a file system that is
+  // not the local disk (the test extension's zcsec-e2e:, as Zowe Explorer's
+  // zowe-uss: and zowe-ds:).  zcsec reads their include, .zcsec.toml and CSD
+  // member through the editor.
+  await check("documents of another file system get zcsec's findings, and a quick fix is saved through it", async () => {
+    try {
+      await remoteDocuments();
+    } finally {
+      // Leave no remote editor or history behind for the checks of local files.
+      await page.keyboard.press("Escape");
+      await command(page, ">View: Revert and Close Editor").catch(() => undefined);
+      await command(page, ">View: Close All Editors");
+      await command(page, ">Clear Editor History");
+      const confirm = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: /^Clear$/ }).first();
+      await confirm.click({ timeout: 5000 }).catch(() => undefined);
+      await page.waitForTimeout(500);
+    }
+  });
+
+  async function remoteDocuments() {
+    await command(page, ">zcsec e2e: Open the remote files");
+    await until(async () => {
+      const tabs = await page.locator(".tabs-container .tab").allTextContents();
+      return ["server.xml", "auth.xml", "ZCEEIPIC"].every((n) => tabs.some((t) => t.includes(n)));
+    }, "tabs of the three remote documents", 60000);
+    await page.keyboard.press("Control+Shift+M");
+    // One finding in each document: server.xml's needs the CSD member (read through
+    // the editor), auth.xml's is in the include, the member's is its own.
+    const expected = ["cics-verify-without-credentials", "password-clear-text", "cics-certuser-needs-clientauth", "ZCEEIPIC", "auth.xml"];
+    await until(async () => {
+      const text = await page.locator(".markers-panel").textContent();
+      return expected.every((code) => text.includes(code));
+    }, `Problems panel rows for ${expected.join(", ")}`, 120000);
+    const panel = await page.locator(".markers-panel").textContent();
+    if (panel.includes("e2eClear1")) {
+      throw new Error("the Problems panel shows a password");
+    }
+    await shot(page, "09-remote-problems.png");
+    await page.keyboard.press("Control+Shift+M");
+
+    // The port's CICS listener, as an inlay hint, from the CSD member.
+    await page.locator(".tabs-container .tab").filter({ hasText: "server.xml" }).first().click();
+    await until(async () => (await editorText(page)).includes("TCPIPSERVICE ZCIPIC1"), "an inlay hint naming TCPIPSERVICE ZCIPIC1", 60000);
+
+    await goTo(page, 9, 12); // zosConnectApplid without zosConnectNetworkid
+    await page.keyboard.press("Control+.");
+    const item = page.locator(".action-widget .monaco-list-row, .context-view .monaco-list-row").filter({ hasText: "Add zosConnectNetworkid" }).first();
+    await item.waitFor({ state: "visible", timeout: 60000 });
+    await item.click();
+    await until(async () => (await editorText(page)).includes("zosConnectNetworkid="), "the edit in the editor", 15000);
+    await page.keyboard.press("Control+S");
+    const saved = path.join(process.env.E2E_FS_ROOT, "u/zcee/servers/zc1/server.xml");
+    await until(async () => fs.readFileSync(saved, "utf-8").includes("zosConnectNetworkid="), "the fix written through the file system provider", 30000);
+    await shot(page, "10-remote-quickfix-saved.png");
+  }
 
   await check("the Problems panel lists zcsec diagnostics of server.xml and the CSD files", async () => {
     await openFile(page, "server.xml");
@@ -230,6 +288,11 @@ try {
       const lenses = await page.locator(".editor-instance .codelens-decoration").allTextContents();
       return lenses.some((t) => t.includes("plain TCP")) ? lenses : null;
     }, "a CodeLens saying plain TCP", 60000);
+    // Inlay hints: the listener and IPCONN a port reaches, a variable's value.
+    await until(async () => {
+      const text = await editorText(page);
+      return text.includes("TCPIPSERVICE ZCIPIC2") && text.includes("cicsb.zplex.example.com");
+    }, "inlay hints with TCPIPSERVICE ZCIPIC2 and the value of ${CICS_HOST}", 60000);
     await shot(page, "07-codelens.png");
   });
 

@@ -20,6 +20,12 @@ EXT=$WORK/extensions
 WS=$WORK/workspace
 mkdir -p "$UD/User" "$EXT" "$ARTIFACTS"
 cp -r "$REPO/examples/cics-insecure" "$WS"
+# A second file system, outside the workspace, that VS Code reaches only
+# through the test extension's provider (scheme zcsec-e2e), as Zowe Explorer
+# serves z/OS files: zcsec must read it through the editor.
+FS_ROOT=$WORK/remote-fs
+cp -r "$HERE/fixtures/remote" "$FS_ROOT"
+export ZCSEC_E2E_FS_ROOT=$FS_ROOT
 cat > "$UD/User/settings.json" <<JSON
 {
   "security.workspace.trust.enabled": false,
@@ -32,12 +38,19 @@ cat > "$UD/User/settings.json" <<JSON
   "editor.hover.delay": 100,
   "chat.disableAIFeatures": true,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
-  "zcsec.diagnosticsDelayMs": 0
+  "zcsec.diagnosticsDelayMs": 0,
+  "zcsec.documentSchemes": ["zcsec-e2e"],
+  "editor.inlayHints.enabled": "on",
+  "files.autoSave": "off"
 }
 JSON
 
 echo "e2e: installing $(basename "$VSIX") into code-server"
 "$CODE_SERVER" --user-data-dir "$UD" --extensions-dir "$EXT" --install-extension "$VSIX" --force
+echo "e2e: packaging and installing the test file system extension"
+cp -r "$HERE/fs-extension" "$WORK/fs-extension"
+(cd "$WORK/fs-extension" && "$HERE/../node_modules/.bin/vsce" package --no-dependencies --skip-license --allow-missing-repository -o "$WORK/zcsec-e2e-fs.vsix" >/dev/null)
+"$CODE_SERVER" --user-data-dir "$UD" --extensions-dir "$EXT" --install-extension "$WORK/zcsec-e2e-fs.vsix" --force
 ls "$EXT"
 
 echo "e2e: starting code-server on 127.0.0.1:$PORT"
@@ -60,4 +73,4 @@ done
 "$REPO/.venv/bin/zcsec" posture "$WS" --format html > "$WORK/posture.html"
 
 NODE_PATH=$CACHE/playwright/node_modules E2E_URL="http://127.0.0.1:$PORT/?folder=$WS" E2E_WORKSPACE="$WS" \
-  E2E_REPORT="$WORK/posture.html" E2E_ARTIFACTS="$ARTIFACTS" node "$HERE/e2e.mjs"
+  E2E_REPORT="$WORK/posture.html" E2E_ARTIFACTS="$ARTIFACTS" E2E_FS_ROOT="$FS_ROOT" node "$HERE/e2e.mjs"

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from "vscode-languageclient/node";
 import { planLaunch } from "./python";
 import { PostureRow, showPosture } from "./posture";
+import { FileSystem, documentSelector, readDirectory, readFile } from "./remote";
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -24,9 +25,11 @@ function setStatus(text: string, tooltip: string, error = false): void {
 function serverSettings(): Record<string, unknown> {
   const cfg = vscode.workspace.getConfiguration("zcsec");
   const out: Record<string, unknown> = {
-    // This client answers zcsec/readFile: the server may ask it for the files
-    // that documents which are not local files include (Zowe Explorer's, for example).
+    // This client answers zcsec/readFile and zcsec/readDirectory: the server
+    // may ask it for what documents that are not local files need (their
+    // includes, .zcsec.toml and CSD input), Zowe Explorer's for example.
     readFile: true,
+    readDirectory: true,
     diagnosticsDelayMs: cfg.get<number>("diagnosticsDelayMs", 250),
     rules: cfg.get<Record<string, string>>("rules", {}),
     facts: cfg.get<Record<string, unknown>>("facts", {}),
@@ -73,18 +76,10 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
-    // Local files, untitled buffers, and z/OS files through Zowe Explorer
-    // (zowe-ds: data set members, zowe-uss: z/OS UNIX files); a member without
-    // an extension is plain text to VS Code, and the server keeps it only when
-    // its content is DFHCSDUP input.
-    documentSelector: [
-      ...DOCUMENT_SCHEMES.flatMap((scheme) => [
-        { scheme, language: "xml" },
-        { scheme, language: "cics-csd" },
-        { scheme, pattern: "**/*.{jcl,JCL,cntl}" },
-      ]),
-      { scheme: "zowe-ds", language: "plaintext" },
-    ],
+    // Local files, untitled buffers, z/OS files through Zowe Explorer
+    // (zowe-ds: data set members, zowe-uss: z/OS UNIX files) and the schemes
+    // of other file systems named in zcsec.documentSchemes.
+    documentSelector: documentSelector(cfg.get<unknown[]>("documentSchemes", [])),
     outputChannel: output,
     initializationOptions: serverSettings(),
     synchronize: {
@@ -93,7 +88,8 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient("zcsec", "zcsec", serverOptions, clientOptions);
-  client.onRequest("zcsec/readFile", readFile);
+  client.onRequest("zcsec/readFile", (params: unknown) => readFile(workspaceFs, params));
+  client.onRequest("zcsec/readDirectory", (params: unknown) => readDirectory(workspaceFs, params));
   client.onDidChangeState((e) => {
     if (e.newState === State.Running) {
       setStatus("$(shield) zcsec", `zcsec is running (Python ${plan.python.version}, ${plan.strategy})`);
@@ -123,31 +119,11 @@ async function stopClient(): Promise<void> {
   }
 }
 
-// The largest file the server may ask for, and how long a read may take.
-const READ_LIMIT_BYTES = 20 * 1024 * 1024;
-const READ_TIMEOUT_MS = 4000;
-
-/** Answers the server's zcsec/readFile through VS Code's file systems, so any
- * file system provider (Zowe Explorer's zowe-ds: and zowe-uss:) serves it. */
-async function readFile(params: { uri?: unknown }): Promise<{ text?: string; error?: string }> {
-  if (typeof params?.uri !== "string") {
-    return { error: "no URI given" };
-  }
-  try {
-    const uri = vscode.Uri.parse(params.uri, true);
-    const read = vscode.workspace.fs.readFile(uri);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS));
-    const data = await Promise.race([read, timeout]);
-    if (data.byteLength > READ_LIMIT_BYTES) {
-      return { error: `it is larger than ${READ_LIMIT_BYTES / 1048576} MB` };
-    }
-    return { text: new TextDecoder("utf-8").decode(data) };
-  } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
-  }
-}
-
-const DOCUMENT_SCHEMES = ["file", "untitled", "zowe-ds", "zowe-uss"];
+/** VS Code's file systems, any provider's included. */
+const workspaceFs: FileSystem = {
+  readFile: (uri) => vscode.workspace.fs.readFile(vscode.Uri.parse(uri, true)),
+  readDirectory: (uri) => vscode.workspace.fs.readDirectory(vscode.Uri.parse(uri, true)),
+};
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("zcsec");
@@ -181,7 +157,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       showPosture(context, rows, typeof connection === "string" ? connection : undefined);
     }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (e.affectsConfiguration("zcsec.server")) {
+      if (e.affectsConfiguration("zcsec.server") || e.affectsConfiguration("zcsec.documentSchemes")) {
         log("Server settings changed; restarting");
         await stopClient();
         warnedNoPython = false;

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { candidates, planLaunch, probe } from "../src/python";
 import { PostureRow, renderPosture } from "../src/render";
+import { documentSelector, readDirectory, readFile } from "../src/remote";
 
 const row: PostureRow = {
   provider: "cics",
@@ -104,4 +105,47 @@ test("the bundled strategy puts the bundled libraries on PYTHONPATH", async () =
     assert.equal(plan.env.PYTHONPATH, path.join(ext, "bundled", "libs"));
     assert.deepEqual(plan.args, ["-m", "zcsec", "serve"]);
   }
+});
+
+// -- documents that are not local files ---------------------------------------
+
+
+test("the selector covers Zowe Explorer, untitled buffers and the schemes a user adds", () => {
+  const selector = documentSelector(["zcsec-e2e", "bad scheme!", 3]);
+  const schemes = new Set(selector.map((f) => f.scheme));
+  assert.deepEqual([...schemes], ["file", "untitled", "zowe-ds", "zowe-uss", "zcsec-e2e"]);
+  // A member without an extension is plain text: offered for remote file systems only.
+  assert.ok(selector.some((f) => f.scheme === "zowe-ds" && f.language === "plaintext"));
+  assert.ok(selector.some((f) => f.scheme === "zcsec-e2e" && f.language === "plaintext"));
+  assert.ok(!selector.some((f) => f.scheme === "file" && f.language === "plaintext"));
+});
+
+const encoder = new TextEncoder();
+const fakeFs = {
+  files: new Map<string, Uint8Array>([["zowe-ds:/lpar1/USER.CICS.CSDIN/ZCEEIPIC", encoder.encode(" DEFINE IPCONN(ZCEECONN) GROUP(G)\n")]]),
+  readFile(uri: string) {
+    const data = this.files.get(uri);
+    return data ? Promise.resolve(data) : Promise.reject(new Error(`${uri} not found`));
+  },
+  readDirectory(uri: string) {
+    if (uri === "zowe-ds:/lpar1/USER.CICS.CSDIN") {
+      return Promise.resolve([["ZCEEIPIC", 1], ["SUBDIR", 2]] as [string, number][]);
+    }
+    return new Promise<[string, number][]>(() => undefined); // never answers
+  },
+};
+
+test("readFile answers with the text, or says why not", async () => {
+  assert.deepEqual(await readFile(fakeFs, { uri: "zowe-ds:/lpar1/USER.CICS.CSDIN/ZCEEIPIC" }), { text: " DEFINE IPCONN(ZCEECONN) GROUP(G)\n" });
+  assert.deepEqual(await readFile(fakeFs, { uri: "zowe-ds:/lpar1/X/Y" }), { error: "zowe-ds:/lpar1/X/Y not found" });
+  assert.deepEqual(await readFile(fakeFs, {}), { error: "no URI given" });
+  const small = { maxBytes: 10, timeoutMs: 1000, maxEntries: 10 };
+  assert.match((await readFile(fakeFs, { uri: "zowe-ds:/lpar1/USER.CICS.CSDIN/ZCEEIPIC" }, small)).error ?? "", /larger than/);
+});
+
+test("readDirectory names files and folders, and gives up after the timeout", async () => {
+  assert.deepEqual(await readDirectory(fakeFs, { uri: "zowe-ds:/lpar1/USER.CICS.CSDIN" }), { entries: [["ZCEEIPIC", "file"], ["SUBDIR", "directory"]] });
+  const quick = { maxBytes: 10, timeoutMs: 50, maxEntries: 1 };
+  assert.deepEqual(await readDirectory(fakeFs, { uri: "zowe-uss:/lpar1/u" }, quick), { error: "no answer within 0.05 s" });
+  assert.deepEqual(await readDirectory(fakeFs, { uri: "zowe-ds:/lpar1/USER.CICS.CSDIN" }, quick), { entries: [["ZCEEIPIC", "file"]] });
 });

@@ -33,15 +33,19 @@ def catalogue_for(project: ProjectConfig) -> Catalogue:
     return load_catalogue(extra_dirs=project.schema_dirs)
 
 
-def build(files: dict[str, str], project: ProjectConfig, store: FileStore, unreadable: Iterable[tuple[str, str]] = ()) -> tuple[Workspace, list[Finding]]:
+def build(
+    files: dict[str, str], project: ProjectConfig, store: FileStore, unreadable: Iterable[tuple[str, str]] = (), problems: Iterable[ModelProblem] = ()
+) -> tuple[Workspace, list[Finding]]:
     """Build the workspace of ``files`` (path -> 'liberty' or 'csd') under
     ``project`` and run the rules: the one way both the CLI and the language
     server build a workspace, so the editor shows what CI reports.
-    ``unreadable`` are (path, why) of named files that could not be read."""
+    ``unreadable`` are (path, why) of named files that could not be read;
+    ``problems`` what else went wrong finding the input."""
     ws = Workspace(catalogue_for(project), project, store)
     ws.build([p for p, k in files.items() if k != "csd"], [p for p, k in files.items() if k == "csd"])
     for p, why in unreadable:
         ws.problems.append(ModelProblem("file-unreadable", p, (0, 0), why))
+    ws.problems.extend(problems)
     return ws, run_rules(ws)
 
 

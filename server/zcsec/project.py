@@ -152,13 +152,21 @@ def load_project(path: Path | None) -> ProjectConfig:
     if path is None:
         return ProjectConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         cfg = ProjectConfig(path=path)
         cfg.problems.append(f"cannot read {path.name}: {exc}")
         return cfg
+    return parse_project_text(text, path)
+
+
+def parse_project_text(text: str, path: Path | None) -> ProjectConfig:
+    """The settings in the text of a .zcsec.toml at ``path`` (a local file, or
+    one the editor gave)."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         cfg = ProjectConfig(path=path)
-        cfg.problems.append(f"{path.name} is not valid TOML: {exc}")
+        cfg.problems.append(f"{path.name if path else PROJECT_FILE} is not valid TOML: {exc}")
         return cfg
     return parse_project(data, path)

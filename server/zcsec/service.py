@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .analysis import build, find_inputs, load_project_for, project_key
 from .findings import Finding
-from .project import ProjectConfig
-from .sources import is_remote, remote_include_uri, remote_path
-from .workspace import OPEN, FileStore, Workspace, file_kind, norm
+from .project import ProjectConfig, parse_project_text
+from .remote import RemoteProject
+from .sources import is_remote, name_suffix, remote_include_uri, remote_path, remote_uri
+from .workspace import OPEN, FileStore, ModelProblem, Workspace, beside, expand_layout, file_kind, norm
 
 
 @dataclass(slots=True)
@@ -42,8 +44,11 @@ class AnalysisService:
         self._snapshots: dict[str, Snapshot] = {}
         self._projects: dict[str, ProjectConfig] = {}
         self._lock = threading.RLock()
+        self.remote_epoch = 0  # grows whenever what the editor gave is dropped
         self.settings_project = settings_project  # facts and rule levels from editor settings
         self._fetched: set[str] = set()  # files the editor read for remote documents
+        self._remote: dict[str, RemoteProject] = {}  # project key -> what the editor gave for it
+        self._remote_key: dict[str, str] = {}  # remote path -> its project key
 
     # -- documents ------------------------------------------------------------
     def open(self, path: str, text: str) -> None:
@@ -65,11 +70,14 @@ class AnalysisService:
             self.open_paths.discard(p)
             self.store.remove_overlay(p)
             if is_remote(p):
-                # What the editor read for remote documents is read again next time.
+                # What the editor gave for remote documents is asked for again next time.
                 for fetched in self._fetched - self.open_paths:
                     self.store.remove_overlay(fetched)
                     self.store.remote_problems.pop(fetched, None)
                 self._fetched &= self.open_paths
+                self._remote.clear()
+                self._remote_key.clear()
+                self.remote_epoch += 1
             self._changed(p, structural=True)
 
     def files_changed_on_disk(self, paths: list[str]) -> None:
@@ -96,18 +104,20 @@ class AnalysisService:
     # -- projects and files -----------------------------------------------------
     def project_key(self, path: str) -> str:
         """The project of ``path``: its .zcsec.toml, else its workspace folder
-        (else its own folder).  A document that is not a local file is a
-        project of its own."""
+        (else its own folder).  A document that is not a local file belongs
+        to the project the editor gave for it (see :meth:`set_remote_project`),
+        else is a project of its own."""
         p = norm(path)
         if is_remote(p):
-            return p
+            return self._remote_key.get(p, p)
         fallback = next((root for root in sorted(self.roots, key=len, reverse=True) if p == root or p.startswith(root + os.sep)), os.path.dirname(p))
         return project_key(p, fallback) or fallback
 
     def project(self, key: str) -> ProjectConfig:
         proj = self._projects.get(key)
         if proj is None:
-            proj = load_project_for(key)
+            remote = self._remote.get(key)
+            proj = remote_config(remote) if remote is not None else load_project_for(key)
             if self.settings_project is not None:
                 proj = merge_settings(proj, self.settings_project)
             self._projects[key] = proj
@@ -127,6 +137,9 @@ class AnalysisService:
             kinds[p] = self.kind(p) or "liberty"
         for p, kind in kinds.items():
             files.setdefault(self.project_key(p), {})[p] = kind
+        for key, remote in self._remote.items():
+            for p in remote.csd:
+                files.setdefault(key, {})[p] = "csd"
         self._files = files
         return files
 
@@ -150,7 +163,7 @@ class AnalysisService:
             project = self.project(key)
             if self.store.max_size != project.max_file_size:
                 self.store.max_size = project.max_file_size
-            ws, findings = build(files, project, self.store)
+            ws, findings = build(files, project, self.store, problems=self._remote_problems(key, p))
             by_path: dict[str, list[Finding]] = {}
             for f in findings:
                 by_path.setdefault(f.path, []).append(f)
@@ -174,10 +187,11 @@ class AnalysisService:
         return file_kind(p, self.project(self.project_key(p)), self.store, OPEN, text=text) is not None
 
     # -- documents that are not local files -------------------------------------------
-    def missing_remote_includes(self, path: str, limit: int = 50) -> list[tuple[str, str]]:
+    def missing_remote_files(self, path: str, limit: int = 50) -> list[tuple[str, str]]:
         """(URI, path) of the files that the remote document ``path``
-        includes, directly or through other included files, and that zcsec
-        has neither as an open document nor from the editor yet."""
+        includes, directly or through other included files, and of the
+        server.env and bootstrap.properties beside it, that zcsec has
+        neither as an open document nor from the editor yet."""
         with self._lock:
             wanted: list[tuple[str, str]] = []
             seen = {norm(path)}
@@ -187,7 +201,7 @@ class AnalysisService:
                 xf, _ = self.store.xml(current) if current in self.store.overlays else (None, None)
                 root = xf.doc.root if xf is not None else None
                 for child in root.children if root is not None else []:
-                    location = (child.value("location", exact=True) or "").strip() if child.name == "include" else ""
+                    location = expand_layout(path, (child.value("location", exact=True) or "").strip()) if child.name == "include" else ""
                     uri = remote_include_uri(current, location) if location and "${" not in location else None
                     if uri is None:
                         continue
@@ -198,6 +212,12 @@ class AnalysisService:
                     if target in self.store.overlays:
                         queue.append(target)
                     elif target not in self.store.remote_problems:
+                        wanted.append((uri, target))
+            if name_suffix(path) == ".xml":
+                for name in ("server.env", "bootstrap.properties"):  # where ${env.X} and ${x} come from
+                    target = beside(path, name)
+                    uri = remote_uri(target) if target else None
+                    if uri and target not in self.store.overlays and target not in self.store.remote_problems:
                         wanted.append((uri, target))
             return wanted
 
@@ -213,6 +233,40 @@ class AnalysisService:
                 self.store.remote_problems[p] = problem or "no answer"
             self._changed(p, structural=False)
 
+    def remote_project_known(self, path: str) -> bool:
+        """Whether the editor already gave the project of the remote document ``path``."""
+        with self._lock:
+            return norm(path) in self._remote_key
+
+    def set_remote_project(self, path: str, remote: RemoteProject) -> None:
+        """The project the editor gave for the remote document ``path``: its
+        .zcsec.toml and the CSD input that goes with it."""
+        with self._lock:
+            p = norm(path)
+            old = self._remote.get(remote.key)
+            self._remote[remote.key] = remote
+            self._remote_key[p] = remote.key
+            for csd, text in remote.csd.items():
+                self._remote_key[csd] = remote.key
+                if csd not in self.open_paths:
+                    self.store.set_overlay(csd, text)
+                    self._fetched.add(csd)
+            if old != remote:
+                self._projects.pop(remote.key, None)
+            self._changed(p, structural=True)
+
+    def _remote_problems(self, key: str, path: str) -> list[ModelProblem]:
+        remote = self._remote.get(key)
+        if remote is None or not remote.problems:
+            return []
+        where = next((p for p, k in self._remote_key.items() if k == key and p in self.open_paths), path)
+        return [ModelProblem("remote-unreadable", where, (0, 0), message) for message in remote.problems]
+
+    @staticmethod
+    def remote_csd_entries(text: str | None) -> list[str]:
+        """The csd_files entries of a remote .zcsec.toml's text."""
+        return remote_config(RemoteProject(key="", folder=None, config_text=text)).csd_globs if text else []
+
     def findings(self, path: str) -> list[Finding]:
         snap = self.snapshot(path)
         return list(snap.by_path.get(norm(path), []))
@@ -226,6 +280,19 @@ class AnalysisService:
         with self._lock:
             key = self.project_key(path)
             return sorted(p for p in list(self.open_paths) if self.project_key(p) == key)
+
+
+def remote_config(remote: RemoteProject) -> ProjectConfig:
+    """The settings of a remote project from its .zcsec.toml's text.
+    Catalogue folders (``schemas``) are local folders, which a remote project has not."""
+    if remote.config_text is None:
+        return ProjectConfig()
+    path = Path(remote_path(remote.config_uri or ""))
+    proj = parse_project_text(remote.config_text, path)
+    if proj.schema_dirs:
+        proj.schema_dirs = []
+        proj.problems.append("schemas names catalogue folders, which zcsec reads only from the local disk; they were not used for this remote project")
+    return proj
 
 
 def merge_settings(project: ProjectConfig, settings: ProjectConfig) -> ProjectConfig:

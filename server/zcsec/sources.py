@@ -217,6 +217,15 @@ def is_remote(path: str) -> bool:
     return remote_uri(path) is not None
 
 
+def file_name(path: str) -> str:
+    """A file's own name: the last part of a local path, or of a remote
+    document's URI (server.xml for zowe-uss:/lpar1/u/zcee/server.xml)."""
+    uri = remote_uri(path)
+    if uri is None:
+        return os.path.basename(path)
+    return posixpath.basename(urlsplit(uri).path.rstrip("/")) or uri
+
+
 def name_suffix(path: str) -> str:
     """The extension that tells a file's kind: a local file's own; for a
     remote document, the one of its URI's last segment when zcsec knows it
@@ -229,14 +238,35 @@ def name_suffix(path: str) -> str:
     return suffix if suffix in _KNOWN_SUFFIXES else ""
 
 
+def folder_uri(uri: str) -> str | None:
+    """The URI of the folder holding ``uri``; None when it has none (an
+    untitled buffer)."""
+    parts = urlsplit(uri)
+    if "/" not in parts.path.rstrip("/"):
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, posixpath.dirname(parts.path.rstrip("/")) or "/", "", ""))
+
+
+def child_uri(folder: str, name: str) -> str:
+    parts = urlsplit(folder)
+    return urlunsplit((parts.scheme, parts.netloc, posixpath.join(parts.path or "/", name), "", ""))
+
+
 def remote_include_uri(path: str, location: str) -> str | None:
     """The URI of an include that the remote document at ``path`` names
     with a relative ``location``; None for an absolute location (which
     cannot be mapped onto the document's scheme) or a local document."""
     uri = remote_uri(path)
-    if uri is None or not location or location.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", location):
+    if uri is None or not location:
         return None
     parts = urlsplit(uri)
+    if location.startswith(parts.scheme + ":"):
+        # Written with ${server.config.dir} and the like, which are URIs of the
+        # document's own file system for a remote document.
+        there = urlsplit(location)
+        return urlunsplit((there.scheme, there.netloc, posixpath.normpath(there.path), "", ""))
+    if location.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", location):
+        return None
     if "/" not in parts.path:
         return None  # an untitled buffer: there is no folder to look in
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(parts.path), location.replace("\\", "/")))

@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd
 from .findings import Severity
 from .project import ProjectConfig
-from .sources import CSD_EXTENSIONS, SKIP_DIRS, SourceText, classify, decode_bytes, has_server_root, is_remote, name_suffix, read_source, remote_include_uri, remote_path
+from .sources import (
+    CSD_EXTENSIONS, SKIP_DIRS, SourceText, child_uri, classify, decode_bytes, file_name, folder_uri, has_server_root, is_remote, name_suffix,
+    read_source, remote_include_uri, remote_path, remote_uri,
+)
 from .text import LineIndex, Span
 from .xmlparse import Element, XmlDocument, parse_xml
 
@@ -323,7 +328,7 @@ class LibertyConfig:
         workshop snippet).  The file that includes it is not in view, so
         what comes from there (features, the elements a reference names,
         attributes merged into an element of the same id) is unknown."""
-        return os.path.basename(self.root).lower() != "server.xml"
+        return file_name(self.root).lower() != "server.xml"
 
     @property
     def missing_includes(self) -> list[IncludeLink]:
@@ -352,26 +357,68 @@ def _read_properties(text: str) -> Iterator[tuple[str, str, int]]:
         offset += len(line)
 
 
+def beside(path: str, name: str) -> str:
+    """The file ``name`` in the folder of ``path`` (for a remote document,
+    in the folder of its URI)."""
+    uri = remote_uri(path)
+    if uri is not None:
+        folder = folder_uri(uri)
+        return norm(remote_path(child_uri(folder, name))) if folder else ""
+    return os.path.join(os.path.dirname(path), name)
+
+
+def _join(folder: str, name: str) -> str:
+    return os.path.join(folder, name)
+
+
+def layout_variables(root: str) -> dict[str, str]:
+    """Liberty's directory variables for a configuration started from
+    ``root``: local paths, or for a remote document URIs of its file
+    system (a relative include written with them then names the same file
+    as the editor has)."""
+    uri = remote_uri(root)
+    if uri is not None:
+        server_dir = folder_uri(uri) or uri
+        wlp_user = folder_uri(folder_uri(server_dir) or server_dir) or server_dir
+        name = posixpath.basename(urlsplit(server_dir).path.rstrip("/"))
+        join, sep = child_uri, "/"
+    else:
+        server_dir = os.path.dirname(root)
+        wlp_user = os.path.dirname(os.path.dirname(server_dir))
+        name = os.path.basename(server_dir)
+        join, sep = _join, os.sep
+    return {
+        "server.config.dir": server_dir + sep,
+        "server.output.dir": server_dir + sep,
+        "wlp.server.name": name,
+        "wlp.user.dir": wlp_user + sep,
+        "shared.config.dir": join(join(wlp_user, "shared"), "config") + sep,
+        "shared.resource.dir": join(join(wlp_user, "shared"), "resources") + sep,
+        "usr.extension.dir": join(wlp_user, "extension") + sep,
+    }
+
+
+def expand_layout(root: str, location: str) -> str:
+    """``location`` with Liberty's directory variables (``${server.config.dir}``
+    and the like) replaced for a configuration started from ``root``; other
+    variables are left as they are."""
+    if "${" not in location:
+        return location
+    for name, value in layout_variables(root).items():
+        location = location.replace("${" + name + "}", value)
+    return location
+
+
 def build_config(root: str, store: FileStore, catalogue: Catalogue, project: ProjectConfig) -> LibertyConfig:
     root = norm(root)
     cfg = LibertyConfig(root, catalogue, project)
     server_dir = os.path.dirname(root)
-    wlp_user = os.path.dirname(os.path.dirname(server_dir))
-    builtins = {
-        "server.config.dir": server_dir + os.sep,
-        "server.output.dir": server_dir + os.sep,
-        "wlp.server.name": os.path.basename(server_dir),
-        "wlp.user.dir": wlp_user + os.sep,
-        "shared.config.dir": os.path.join(wlp_user, "shared", "config") + os.sep,
-        "shared.resource.dir": os.path.join(wlp_user, "shared", "resources") + os.sep,
-        "usr.extension.dir": os.path.join(wlp_user, "extension") + os.sep,
-    }
-    for name, value in builtins.items():
+    for name, value in layout_variables(root).items():
         cfg.variables[name] = Variable(name, value, origin="builtin")
     # server.env (${env.X}) and bootstrap.properties (${x}) next to server.xml.
     for fname, prefix, origin in (("server.env", "env.", "server.env"), ("bootstrap.properties", "", "bootstrap.properties")):
-        p = os.path.join(server_dir, fname)
-        if os.path.isfile(p):
+        p = beside(root, fname)
+        if p in store.overlays or (not is_remote(p) and os.path.isfile(p)):
             src = store.source(p, xml=False)
             if src.text is not None:
                 for key, value, off in _read_properties(src.text):
@@ -424,7 +471,7 @@ def _load_one(cfg: LibertyConfig, store: FileStore, path: str, role: str, stack:
         if via is not None:
             code = "include-unreadable" if src.problem_code != "file-too-large" else "file-too-large"
             cfg.problems.append(
-                ModelProblem(code, via.file.path, _location_span(via), f"the included file {os.path.basename(path)} cannot be used: {src.problem}")
+                ModelProblem(code, via.file.path, _location_span(via), f"the included file {file_name(path)} cannot be used: {src.problem}")
             )
         else:
             cfg.problems.append(ModelProblem(src.problem_code or "file-unreadable", path, (0, 0), src.problem or "cannot read the file"))
@@ -534,7 +581,8 @@ def _only_on_the_server(cfg: LibertyConfig, location: str) -> str | None:
 
 
 def _in_liberty_layout(cfg: LibertyConfig) -> bool:
-    return os.path.basename(os.path.dirname(cfg.server_dir)) == "servers"
+    parts = re.split(r"[\\/]", layout_variables(cfg.root)["server.config.dir"].rstrip("/\\"))
+    return len(parts) >= 2 and parts[-2] == "servers"
 
 
 def _real(cfg: LibertyConfig, path: str) -> str:
@@ -560,7 +608,7 @@ def _include(cfg: LibertyConfig, target: str, stack: list[str], link: IncludeLin
     reals = [_real(cfg, p) for p in stack]
     if target in stack or real in reals:
         start = stack.index(target) if target in stack else reals.index(real)
-        names = [os.path.basename(p) for p in stack[start:] + [target]]
+        names = [file_name(p) for p in stack[start:] + [target]]
         if len(names) > 9:  # a cycle through hundreds of files: keep the message readable
             names = names[:4] + [f"... {len(names) - 8} more ..."] + names[-4:]
         cycle = " -> ".join(names)
@@ -901,7 +949,7 @@ class Workspace:
         # Files that include each other (a cycle) are no root of any: the first
         # configuration built from one covers the others, so that a cycle of n
         # files does not become n configurations.  A server.xml goes first.
-        for p in sorted(liberty_files, key=lambda p: os.path.basename(p).lower() != "server.xml"):
+        for p in sorted(liberty_files, key=lambda p: file_name(p).lower() != "server.xml"):
             if p not in covered and not any(pr.path == p for cfg in self.configs for pr in cfg.problems):
                 cfg = build_config(p, self.store, self.catalogue, self.project)
                 self.configs.append(cfg)
@@ -920,6 +968,11 @@ class Workspace:
             for child in f.doc.root.children:
                 if child.name == "include":
                     loc = child.value("location", exact=True) or ""
+                    if is_remote(p):
+                        uri = remote_include_uri(p, expand_layout(p, loc.strip()))
+                        if uri is not None:
+                            included.add(norm(remote_path(uri)))
+                        continue
                     loc = loc.replace("${server.config.dir}", base + os.sep)
                     if "${" in loc or "://" in loc:
                         continue

@@ -106,7 +106,7 @@ async def test_an_include_of_a_remote_document_is_read_through_the_editor(reader
     waiting = asyncio.ensure_future(_published(reader, MAIN))
     reader.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(MAIN, "xml", 1, REMOTE_SERVER)))
     pub = await waiting
-    assert asked == [INCLUDED]
+    assert [uri for uri in asked if uri.endswith(".xml")] == [INCLUDED]
     codes = {d.code for d in pub.diagnostics}
     assert "include-missing" not in codes and "ref-unresolved" not in codes, pub.diagnostics
 
@@ -116,7 +116,7 @@ async def test_an_include_the_editor_cannot_read_says_why(reader):
     waiting = asyncio.ensure_future(_published(reader, MAIN))
     reader.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(MAIN, "xml", 1, REMOTE_SERVER)))
     pub = await waiting
-    assert asked == [INCLUDED]
+    assert [uri for uri in asked if uri.endswith(".xml")] == [INCLUDED]
     [include] = [d for d in pub.diagnostics if d.code == "include-missing"]
     assert include.severity == lsp.DiagnosticSeverity.Information
     assert "the editor could not give it to zcsec" in include.message and "does not exist" in include.message

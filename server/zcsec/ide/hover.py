@@ -22,6 +22,7 @@ from .. import tls
 from ..posture import PROVIDER_NAMES, Posture, is_encoded
 from ..rules.schema import implicit
 from ..secrecy import is_secret_attr, secret_variables
+from ..sources import file_name, is_remote
 from ..text import Span
 from ..workspace import ConfigElement, LibertyConfig, Workspace
 from .cursor import VAR, CsdSpot, XmlSpot, csd_spot, is_ref_attr, xml_spot
@@ -103,8 +104,8 @@ def _short(value: str) -> str:
 def _where(ws: Workspace, path: str | None, span: Span | None, base: str | None = None) -> str:
     if not path:
         return "?"
-    name = os.path.basename(path)
-    if base:
+    name = file_name(path)
+    if base and not is_remote(path):
         try:
             rel = os.path.relpath(path, base)
             if not rel.startswith(".."):
@@ -352,7 +353,7 @@ def variable_hover(spot: XmlSpot, name: str) -> str:
     if var.path and var.origin != "project":
         where += f" at {code(_where(ws, var.path, var.span, cfg.server_dir))}"
     elif var.path:
-        where += f" ({code(os.path.basename(var.path))})"
+        where += f" ({code(file_name(var.path))})"
     return _join([head, value_line, where + "."])
 
 

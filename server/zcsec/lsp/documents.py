@@ -28,6 +28,7 @@ def initialize(ls: ZcsecServer, params: lsp.InitializeParams) -> None:
     ls.service = AnalysisService(roots)
     options = params.initialization_options
     ls.read_through = isinstance(options, dict) and options.get("readFile") is True
+    ls.read_directory = ls.read_through and isinstance(options, dict) and options.get("readDirectory") is True
     ls.apply_settings(parse_settings(options))
 
 
@@ -132,6 +133,7 @@ async def pull_diagnostics(ls: ZcsecServer, params: lsp.DocumentDiagnosticParams
     doc = ls.open_document(params.text_document.uri)
     if path is None or (doc is not None and norm(path) not in ls.service.open_paths):
         return lsp.FullDocumentDiagnosticReport(items=[])
+    await ls.prepare(path)
     loop = asyncio.get_running_loop()
     findings = await loop.run_in_executor(ls.thread_pool, ls.service.findings, path)
     return lsp.FullDocumentDiagnosticReport(items=[to_diagnostic(f) for f in findings], result_id=str(ls.service.generation))

@@ -18,20 +18,27 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
+from ..remote import Finder
 from ..service import AnalysisService
-from ..sources import is_remote
+from ..sources import is_remote, remote_uri
 from .convert import document_path, to_diagnostic
 from .settings import Settings
 
 log = logging.getLogger("zcsec.lsp")
 
-# Reading the files remote documents include through the client.
+# Reading what remote documents need (includes, .zcsec.toml, CSD input) through the client.
 READ_FILE = "zcsec/readFile"
+READ_DIRECTORY = "zcsec/readDirectory"
 READ_TIMEOUT_S = 5.0
 READ_ROUNDS = 5  # includes of includes, a few levels deep
 
 
 _DROPPED = SimpleNamespace(jsonrpc=None)
+
+
+def _field(answer: object, key: str) -> object:
+    """A field of a client's answer (pygls gives a dict or an object)."""
+    return answer.get(key) if isinstance(answer, dict) else getattr(answer, key, None)
 
 
 class ZcsecProtocol(LanguageServerProtocol):
@@ -90,6 +97,10 @@ class ZcsecServer(LanguageServer):
         self._published: dict[str, int | None] = {}
         self._published_generation: dict[str, int] = {}
         self.read_through = False  # the client answers zcsec/readFile (initializationOptions "readFile")
+        self.read_directory = False  # ... and zcsec/readDirectory (initializationOptions "readDirectory")
+        self._finder: Finder | None = None
+        self._finder_epoch = -1
+        self._remote_lock: asyncio.Lock | None = None
 
     # -- helpers -----------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -132,16 +143,19 @@ class ZcsecServer(LanguageServer):
         self.service.set_settings(settings.project)
 
     # -- diagnostics -----------------------------------------------------------------
+    def ask_to_pull(self) -> None:
+        """Ask a client that pulls diagnostics to pull again, when it says it can be asked."""
+        refresh = getattr(getattr(getattr(self.client_capabilities, "workspace", None), "diagnostics", None), "refresh_support", False)
+        if refresh:
+            try:
+                self.workspace_diagnostic_refresh(None)
+            except Exception:  # noqa: BLE001 - a hint to the client, never a failure
+                pass
+
     def schedule(self, uri: str, delay_ms: int | None = None) -> None:
         """(Re)start the debounced analysis of ``uri`` and of the open documents that depend on it."""
         if self.supports_pull():
-            # The client pulls; ask it to pull again when it says it can be asked.
-            refresh = getattr(getattr(getattr(self.client_capabilities, "workspace", None), "diagnostics", None), "refresh_support", False)
-            if refresh:
-                try:
-                    self.workspace_diagnostic_refresh(None)
-                except Exception:  # noqa: BLE001
-                    pass
+            self.ask_to_pull()
             return
         task = self._pending.pop(uri, None)
         if task is not None:
@@ -156,8 +170,7 @@ class ZcsecServer(LanguageServer):
             path = self.path_of(uri)
             if path is None:
                 return
-            if self.read_through and is_remote(path):
-                await self._read_remote_includes(path)
+            await self.prepare(path)
             loop = asyncio.get_running_loop()
             targets = await loop.run_in_executor(self.thread_pool, self._analyse_for, path)
             self._publish(targets)
@@ -169,30 +182,70 @@ class ZcsecServer(LanguageServer):
             if self._pending.get(uri) is asyncio.current_task():
                 self._pending.pop(uri, None)
 
-    async def _read_remote_includes(self, path: str) -> None:
-        """Ask the editor for the files a remote document includes (the
-        request zcsec/readFile, which the VS Code extension answers through
+    async def prepare(self, path: str) -> None:
+        """Before analysing a document that is not a local file, ask the
+        editor (when it offers) for what the analysis needs: the document's
+        project (.zcsec.toml and CSD input, see :mod:`zcsec.remote`) and the
+        files it includes."""
+        if not (self.read_through and is_remote(path)):
+            return
+        if self._remote_lock is None:
+            self._remote_lock = asyncio.Lock()
+        async with self._remote_lock:  # one reader at a time: a publish and a pull may come together
+            uri = remote_uri(path)
+            if uri is not None and not self.service.remote_project_known(path):
+                if self._finder is None or self._finder_epoch != self.service.remote_epoch:
+                    self._finder = Finder(self._read_file, self._read_directory if self.read_directory else None)
+                    self._finder_epoch = self.service.remote_epoch
+                project = await self._finder.find_project(uri, self.service.remote_csd_entries)
+                self.service.set_remote_project(path, project)
+                if self.supports_pull():
+                    self.ask_to_pull()  # other open documents of the project may have changed
+            await self._read_remote_files(path)
+
+    async def _ask(self, method: str, uri: str) -> tuple[object | None, str | None]:
+        """The client's answer to ``method`` for ``uri``, or why there is none."""
+        try:
+            answer = await asyncio.wait_for(self.protocol.send_request_async(method, {"uri": uri}), READ_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            return None, f"no answer within {READ_TIMEOUT_S:.0f} s"
+        except Exception as exc:  # noqa: BLE001 - the editor's error, said where it matters
+            return None, getattr(exc, "message", None) or type(exc).__name__
+        error = _field(answer, "error")
+        return answer, (str(error) if error else None)
+
+    async def _read_file(self, uri: str) -> tuple[str | None, str | None]:
+        answer, error = await self._ask(READ_FILE, uri)
+        text = _field(answer, "text")
+        if not isinstance(text, str):
+            return None, error or "no text in the answer"
+        if len(text) > self.service.store.max_size:
+            return None, f"it is larger than {self.service.store.max_size // 1048576} MB"
+        return text, None
+
+    async def _read_directory(self, uri: str) -> tuple[list[tuple[str, bool]] | None, str | None]:
+        answer, error = await self._ask(READ_DIRECTORY, uri)
+        entries = _field(answer, "entries")
+        if not isinstance(entries, list):
+            return None, error or "no entries in the answer"
+        out = []
+        for entry in entries[:10000]:
+            if isinstance(entry, (list, tuple)) and len(entry) == 2 and isinstance(entry[0], str) and "/" not in entry[0]:
+                out.append((entry[0], entry[1] == "directory"))
+        return out, None
+
+    async def _read_remote_files(self, path: str) -> None:
+        """Ask the editor for the files a remote document includes, and for
+        the server.env and bootstrap.properties beside it (the request zcsec/readFile, which the VS Code extension answers through
         the editor's file systems, Zowe Explorer's included).  An answer that
         does not come in time, is too large or is an error is reported on the
         include instead."""
         for _ in range(READ_ROUNDS):
-            wanted = self.service.missing_remote_includes(path)
+            wanted = self.service.missing_remote_files(path)
             if not wanted:
                 return
             for uri, target in wanted:
-                text, problem = None, None
-                try:
-                    answer = await asyncio.wait_for(self.protocol.send_request_async(READ_FILE, {"uri": uri}), READ_TIMEOUT_S)
-                    text = answer.get("text") if isinstance(answer, dict) else getattr(answer, "text", None)
-                    error = answer.get("error") if isinstance(answer, dict) else getattr(answer, "error", None)
-                    if not isinstance(text, str):
-                        text, problem = None, str(error or "no text in the answer")
-                    elif len(text) > self.service.store.max_size:
-                        text, problem = None, f"it is larger than {self.service.store.max_size // 1048576} MB"
-                except asyncio.TimeoutError:
-                    problem = f"no answer within {READ_TIMEOUT_S:.0f} s"
-                except Exception as exc:  # noqa: BLE001 - the editor's error, said on the include
-                    problem = getattr(exc, "message", None) or type(exc).__name__
+                text, problem = await self._read_file(uri)
                 self.service.remote_read(target, text, problem)
 
     def _analyse_for(self, path: str) -> list[tuple[str, int | None, int, list[lsp.Diagnostic]]]:

@@ -4,11 +4,11 @@ defaults and the way passwords are stored."""
 
 from __future__ import annotations
 
-import os
 
 from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
 from ..posture import is_encoded, value_of
+from ..sources import file_name
 from ..workspace import ConfigElement, LibertyConfig
 from .common import attr_span, insert_attribute_edit
 from .registry import CONFIG, XML_FILE, Context, rule
@@ -281,5 +281,5 @@ def password_key_beside_aes(ctx: Context) -> None:
     aes = [ce for ce in cfg.elements for a in ce.element.attributes if a.value.strip().lower().startswith("{aes}") and (shared or ce.path == var.path)]
     if not aes:
         return
-    where = "bootstrap.properties" if var.origin == "bootstrap.properties" else os.path.basename(var.path)
+    where = "bootstrap.properties" if var.origin == "bootstrap.properties" else file_name(var.path)
     ctx.report(var.span, f"the AES key of the {{aes}} passwords is written in {where}, next to {len(aes)} element(s) with {{aes}} passwords: whoever reads these files can decrypt them", path=var.path)

@@ -108,6 +108,13 @@ _model_rule(
     example_untestable="it needs a path that cannot be opened as a file (a dangling link, a device, no read permission), which example text cannot give",
 )
 _model_rule(
+    "remote-unreadable", WORKSPACE, "Input the editor could not give", Severity.WARNING,
+    "For a document that is not a local file (Zowe Explorer's z/OS UNIX files and data set members, any other file system of the editor), "
+    "zcsec reads the project's .zcsec.toml and the CSD input it names through the editor. When a read or a folder listing fails, or an entry "
+    "names nothing, the checks that compare z/OS Connect with CICS run without that input; the message says what was missing and why.",
+    example_untestable="it needs an editor that answers zcsec's requests for files and folders, which example text cannot give (tests/lsp/test_remote_projects.py covers it)",
+)
+_model_rule(
     "file-too-large", WORKSPACE, "File over the size limit", Severity.WARNING,
     "Files larger than max_file_size_mb (default 20 MB) are skipped so that one huge file cannot stall the editor or CI. Raise the limit in .zcsec.toml if the file is genuine.",
     bad='--- .zcsec.toml\nmax_file_size_mb = 0.0001  # about 100 bytes\n--- server.xml\n<httpEndpoint id="defaultHttpEndpoint" host="*" httpPort="-1" httpsPort="9443"/>',
