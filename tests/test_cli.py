@@ -408,3 +408,31 @@ def test_serve_over_tcp_on_loopback_or_with_allow_remote_starts(monkeypatch):
     assert main(["serve", "--tcp", "127.0.0.1:2087"]) == 0
     assert main(["serve", "--tcp", "0.0.0.0:2087", "--allow-remote"]) == 0
     assert started == ["127.0.0.1:2087", "0.0.0.0:2087"]
+
+
+def test_projects_checked_in_several_processes_give_the_serial_report(tmp_path, capsys):
+    """`check --jobs N` shares the projects among N processes; the report is
+    byte for byte the one of a serial run, unreadable files included."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    for i, name in enumerate(sorted(p.name for p in examples.iterdir() if p.is_dir())):
+        dest = tmp_path / f"p{i}"
+        dest.mkdir()
+        for src in (examples / name).rglob("*"):
+            if src.is_file():
+                write(dest, str(src.relative_to(examples / name)), src.read_bytes())
+        write(dest, ".zcsec.toml", "")
+    write(tmp_path, "p0/broken.csd", b"\x00\x01binary")
+    reports = []
+    for jobs in ("1", "3"):
+        code = main(["check", str(tmp_path), "--format", "json", "--fail-on", "never", "--jobs", jobs])
+        reports.append((code, capsys.readouterr().out))
+    assert reports[0] == reports[1]
+    assert len(json.loads(reports[0][1])) > 10
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "many"])
+def test_jobs_must_be_a_positive_number(tmp_path, capsys, jobs):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", str(tmp_path), "--jobs", jobs])
+    assert exit_info.value.code == 2
+    assert "is not a positive whole number" in capsys.readouterr().err

@@ -4,6 +4,7 @@ workspace and run the rules."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,10 +104,14 @@ def load_project_for(key: str | None) -> ProjectConfig:
     return load_project(Path(key)) if key and key.endswith(".zcsec.toml") else ProjectConfig()
 
 
-def analyse_projects(paths: Iterable[str]) -> list[Result]:
-    """Analyse ``paths``, splitting what they contain by .zcsec.toml: files
-    below a folder with a project file form their own workspace, so that
-    independent servers (and their CICS regions) never mix."""
+Group = tuple[str | None, dict[str, str]]  # a project's key (its .zcsec.toml) and its files
+
+
+def project_groups(paths: Iterable[str]) -> tuple[list[Group], list[tuple[str, str]]]:
+    """What ``paths`` contain, split by .zcsec.toml: files below a folder
+    with a project file form their own workspace, so that independent
+    servers (and their CICS regions) never mix.  Also the (path, why) of
+    named files that could not be read."""
     paths = [os.fspath(p) for p in paths]
     found = find_inputs(paths, FileStore())
     groups: dict[str | None, dict[str, str]] = {}
@@ -114,14 +119,52 @@ def analyse_projects(paths: Iterable[str]) -> list[Result]:
         groups.setdefault(project_key(p, None), {})[p] = kind
     for toml in project_files(paths):  # a project with no input yet still counts
         groups.setdefault(toml, {})
-    results = []
-    for key, files in groups.items():
-        project = load_project_for(key)
-        store = FileStore(project.max_file_size)
-        ws, findings = build(files, project, store)
-        results.append(Result(ws, Discovered([p for p, k in files.items() if k != "csd"], [p for p, k in files.items() if k == "csd"]), findings))
-    if found.unreadable:
-        ws, findings = build({}, ProjectConfig(), FileStore(), found.unreadable)
-        results.append(Result(ws, Discovered(unreadable=list(found.unreadable)), findings))
+    return list(groups.items()), list(found.unreadable)
+
+
+def _analyse_group(group: Group) -> Result:
+    key, files = group
+    project = load_project_for(key)
+    ws, findings = build(files, project, FileStore(project.max_file_size))
+    return Result(ws, Discovered([p for p, k in files.items() if k != "csd"], [p for p, k in files.items() if k == "csd"]), findings)
+
+
+def _unreadable_result(unreadable: list[tuple[str, str]]) -> Result:
+    ws, findings = build({}, ProjectConfig(), FileStore(), unreadable)
+    return Result(ws, Discovered(unreadable=unreadable), findings)
+
+
+def analyse_projects(paths: Iterable[str]) -> list[Result]:
+    """Analyse ``paths`` one project at a time (see :func:`project_groups`)."""
+    groups, unreadable = project_groups(paths)
+    results = [_analyse_group(g) for g in groups]
+    if unreadable:
+        results.append(_unreadable_result(unreadable))
     return results
 
+
+def _check_group(group: Group) -> tuple[list[Finding], int]:
+    result = _analyse_group(group)
+    return result.findings, sum(1 for _ in result.workspace.files())
+
+
+def check_projects(paths: Iterable[str], jobs: int | None = None) -> tuple[list[Finding], int]:
+    """The findings of every project in ``paths`` and how many files were
+    read, the projects shared among ``jobs`` processes (default: one per
+    core).  The answer is the one a serial run gives, in the same order:
+    each project is checked on its own, and the results are put together in
+    the order of the projects."""
+    groups, unreadable = project_groups(paths)
+    jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    parts: list[tuple[list[Finding], int]]
+    if jobs > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        catalogue_for(ProjectConfig())  # loaded once, before the workers are forked
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(groups))) as pool:
+            parts = pool.map(_check_group, groups, chunksize=1)
+    else:
+        parts = [_check_group(g) for g in groups]
+    if unreadable:
+        result = _unreadable_result(unreadable)
+        parts.append((result.findings, 0))
+    findings = [f for part, _ in parts for f in part]
+    return findings, sum(n for _, n in parts)

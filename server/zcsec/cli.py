@@ -7,7 +7,7 @@ import ipaddress
 import sys
 
 from . import __version__
-from .analysis import analyse_projects
+from .analysis import analyse_projects, check_projects
 from . import fixing
 from .findings import Severity
 from .secrecy import secret_values_in
@@ -33,6 +33,16 @@ def is_loopback(host: str) -> bool:
         return False  # another name: it may resolve to any address
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="zcsec", description="Security checks for z/OS Connect server.xml and CICS CSD definitions.")
     parser.add_argument("--version", action="version", version=f"zcsec {__version__}")
@@ -41,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="a file, or a folder searched for Liberty XML and CSD input")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--fail-on", choices=FAIL_ON, default="error", help="lowest severity that makes the exit code 1 (default: error)")
+    check.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N", help="check projects (folders with a .zcsec.toml) in N processes; the default is one per core; the report is the same")
     fixing = check.add_mutually_exclusive_group()
     fixing.add_argument("--fix", action="store_true", help="apply every safe fix, say what changed, then report what is left")
     fixing.add_argument("--diff", action="store_true", help="print the safe fixes as a unified diff and write nothing")
@@ -100,11 +111,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 0
     if args.fix:
         cmd_fix(args.paths, write=True)
-    findings = []
-    files_read = 0
-    for result in analyse_projects(args.paths):
-        findings.extend(result.findings)
-        files_read += sum(1 for _ in result.workspace.files())
+    findings, files_read = check_projects(args.paths, args.jobs)
     findings.sort(key=lambda f: f.sort_key())
     out = {"text": format_text, "json": format_json, "sarif": format_sarif}[args.format](findings)
     sys.stdout.write(out)
