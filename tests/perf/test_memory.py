@@ -4,10 +4,31 @@ accumulate."""
 
 from __future__ import annotations
 
+import gc
+
 from lsprotocol import types as lsp
 from pygls.workspace import Workspace
 
+from zcsec.csdparse import CsdDocument
+from zcsec.lsp import server as lsp_server
 from zcsec.lsp.app import create_server
+from zcsec.service import AnalysisService
+
+
+def regions(n: int) -> str:
+    """n regions of a CSD extract: a listener, its IPCONN and a program each."""
+    out = []
+    for i in range(n):
+        out += [
+            f"* Region {i}",
+            f" DEFINE TCPIPSERVICE(T{i:06d}) GROUP(G{i:06d})",
+            f"        DESCRIPTION(IPIC listener of region {i})",
+            f"        PORTNUMBER({2000 + i}) PROTOCOL(IPIC) SSL(CLIENTAUTH) URM(NO)",
+            f" DEFINE IPCONN(I{i:06d}) GROUP(G{i:06d}) TCPIPSERVICE(T{i:06d})",
+            f"        APPLID(A{i:06d}) NETWORKID(ZCNET) LINKAUTH(CERTUSER) USERAUTH(IDENTIFY)",
+            f" DEFINE PROGRAM(P{i:06d}) GROUP(G{i:06d}) DESCRIPTION(Program of region {i})",
+        ]
+    return "\n".join(out) + "\n"
 
 
 def test_notifications_leave_no_futures_behind(tmp_path):
@@ -25,3 +46,42 @@ def test_notifications_leave_no_futures_behind(tmp_path):
     assert errors == []
     assert ls.workspace.get_text_document(uri).source == "<project>201</project>"
     assert ls.protocol._request_futures == {}
+
+
+def edit_session(tmp_path, edits: int, collect: bool) -> int:
+    """Open a CSD file and edit it ``edits`` times the way the server does
+    (change, analyse, publish), with the collector's automatic collections
+    off; returns how many parsed CSD documents are still in memory."""
+    tmp_path.mkdir()
+    path = tmp_path / "regions.csd"
+    text = regions(300)
+    path.write_text(text)
+    ls = create_server()
+    ls.service = AnalysisService([str(tmp_path)])
+    gc.collect()
+    gc.freeze()  # as the server does at start-up
+    gc.disable()
+    try:
+        ls.service.open(str(path), text)
+        ls.service.findings(str(path))
+        for i in range(edits):
+            text = text.replace(f"region {i})", f"region {i}q)", 1)
+            ls.service.change(str(path), text)
+            assert ls.service.findings(str(path)) is not None
+            if collect:
+                ls.collect_garbage()
+        return sum(isinstance(o, CsdDocument) for o in gc.get_objects())
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        gc.collect()
+
+
+def test_edits_do_not_pile_up_replaced_analyses(tmp_path, monkeypatch):
+    # A parse tree points back at its parents, so a replaced analysis is
+    # garbage that only a full collection frees.  The server runs one after
+    # an analysis once the edits allocated more than the last one left alive;
+    # here every edit allocates about as much as the whole analysis holds.
+    monkeypatch.setattr(lsp_server, "GC_MIN_ALLOCATED", 0)
+    assert edit_session(tmp_path / "without", 20, collect=False) == 21
+    assert edit_session(tmp_path / "with", 20, collect=True) <= 3

@@ -25,6 +25,7 @@ def start(tcp: str | None = None) -> None:
     # Everything imported so far lives as long as the server: keep it out of
     # the collector's way, and collect young objects less often, so that the
     # parse trees an edit replaces do not trigger frequent full collections.
+    # Full collections come after analyses instead (ZcsecServer.collect_garbage).
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     if tcp:

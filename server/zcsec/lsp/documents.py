@@ -136,6 +136,7 @@ async def pull_diagnostics(ls: ZcsecServer, params: lsp.DocumentDiagnosticParams
     await ls.prepare(path)
     loop = asyncio.get_running_loop()
     findings = await loop.run_in_executor(ls.thread_pool, ls.service.findings, path)
+    ls.collect_garbage()
     return lsp.FullDocumentDiagnosticReport(items=[to_diagnostic(f) for f in findings], result_id=str(ls.service.generation))
 
 
