@@ -9,7 +9,8 @@ import gc
 from lsprotocol import types as lsp
 from pygls.workspace import Workspace
 
-from zcsec.csdparse import CsdDocument
+from zcsec.catalogue import load_catalogue
+from zcsec.csdparse import CsdDocument, parse_csd
 from zcsec.lsp import server as lsp_server
 from zcsec.lsp.app import create_server
 from zcsec.service import AnalysisService
@@ -85,3 +86,10 @@ def test_edits_do_not_pile_up_replaced_analyses(tmp_path, monkeypatch):
     monkeypatch.setattr(lsp_server, "GC_MIN_ALLOCATED", 0)
     assert edit_session(tmp_path / "without", 20, collect=False) == 21
     assert edit_session(tmp_path / "with", 20, collect=True) <= 3
+
+
+def test_keywords_written_in_full_share_one_resolution():
+    doc = parse_csd(regions(200), load_catalogue().csd)
+    exact = [kw.resolution for cmd in doc.commands for kw in cmd.keywords if kw.resolution.status == "exact"]
+    assert len(exact) > 2000
+    assert len({id(r) for r in exact}) == len({r.name for r in exact})  # one object per keyword name
