@@ -84,6 +84,9 @@ def merge(results: list[dict]) -> dict:
         c["runs"] = sum(x["runs"] for x in ck)
         c["median_s"] = med([x["median_s"] for x in ck])
         c["mb_per_s"] = med([x["mb_per_s"] for x in ck])
+        if all("serial_s" in x for x in ck):
+            c["serial_s"] = med([x["serial_s"] for x in ck])
+            c["same_report_as_serial"] = all(x["same_report_as_serial"] for x in ck)
     out["duration_s"] = sum(r.get("duration_s", 0) for r in results)
     # Ratios are taken within each run (numerator and denominator under the
     # same load), then the median over the runs.
