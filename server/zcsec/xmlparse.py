@@ -17,15 +17,31 @@ from dataclasses import dataclass, field
 
 from .text import Span
 
-_NAME = r"(?:[^\W\d]|:)[\w.\-:]*"
+# An XML name, as XML 1.0 (fifth edition) and libxml2 define it: NameStartChar
+# then NameChar (https://www.w3.org/TR/xml/#NT-Name).  ide/cursor.py reads
+# names with the same pattern.
+_NAME_START = ":A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+NAME_PATTERN = "[" + _NAME_START + "][" + _NAME_START + "\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*"
+_NAME = NAME_PATTERN
 _NAME_RE = re.compile(_NAME)
+# XML's blanks: space, tab, CR and LF only (Python's \s also takes NEL, NBSP, ...).
+BLANKS = " \t\r\n"
+_S = "[ \t\r\n]"
 # A whole, well-formed start tag (the fast path).
 _START_TAG = re.compile(
-    r"<(" + _NAME + r")((?:\s+" + _NAME + r"\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*(/?)>"
+    r"<(" + _NAME + r")((?:" + _S + "+" + _NAME + _S + "*=" + _S + r"*(?:\"[^\"<]*\"|'[^'<]*'))*)" + _S + r"*(/?)>"
 )
-_ATTR = re.compile(r"(" + _NAME + r")\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)')")
-_END_TAG = re.compile(r"</(" + _NAME + r")?\s*(>)?")
-_WS = re.compile(r"\s*")
+_ATTR = re.compile(r"(" + _NAME + r")" + _S + "*=" + _S + r"*(?:\"([^\"<]*)\"|'([^'<]*)')")
+_END_TAG = re.compile(r"</(" + _NAME + r")?" + _S + r"*(>)?")
+_WS = re.compile(_S + "*")
+# The XML declaration (https://www.w3.org/TR/xml/#NT-XMLDecl).
+_XML_DECL = re.compile(
+    r"<\?xml" + _S + "+version" + _S + "*=" + _S + r"*(?:\"1\.[0-9]+\"|'1\.[0-9]+')"
+    + "(?:" + _S + "+encoding" + _S + "*=" + _S + r"*(?:\"[A-Za-z][A-Za-z0-9._\-]*\"|'[A-Za-z][A-Za-z0-9._\-]*'))?"
+    + "(?:" + _S + "+standalone" + _S + "*=" + _S + r"*(?:\"(?:yes|no)\"|'(?:yes|no)'))?" + _S + r"*\?>"
+)
+# Characters XML does not allow anywhere (https://www.w3.org/TR/xml/#NT-Char).
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -35,6 +51,12 @@ def _skip_ws(text: str, pos: int) -> int:
 _ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(" + _NAME + r"))?(;)?")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _VALUE_STOP = re.compile(r"[\r\n<]")
+# What an XML processor does to the characters written in the file (not to
+# those that references produce): a line ends in one "\n" however it is
+# written, and a blank in an attribute value is one space
+# (https://www.w3.org/TR/xml/#sec-line-ends, #AVNormalize).
+_LINE_END = re.compile(r"\r\n?")
+_VALUE_BLANK = re.compile(r"\r\n|[\t\n\r]")
 # Problems reported per document: a file of a million '<' must not become a
 # million diagnostics (and minutes of work for the rules and the editor).
 MAX_PROBLEMS = 25_000
@@ -61,6 +83,15 @@ class Attribute:
     @property
     def span(self) -> Span:
         return (self.name_span[0], max(self.name_span[1], self.value_span[1] + (1 if self.quoted else 0)))
+
+    def value_offsets(self, start: int, end: int) -> Span:
+        """Where ``value[start:end]`` is written: exact when the value is
+        written as it reads (no references, no line break of two
+        characters), else the whole value."""
+        a, b = self.value_span
+        if b - a == len(self.value):
+            return (a + start, a + end)
+        return self.value_span
 
 
 @dataclass(slots=True, eq=False)
@@ -119,7 +150,7 @@ class Element:
     def text(self, source: str) -> str:
         # CDATA content is literal: never decode entities in it.
         return "".join(
-            source[a:b] if a >= 9 and source.startswith("<![CDATA[", a - 9) else decode_entities(source[a:b])[0]
+            _literal(source[a:b], False) if a >= 9 and source.startswith("<![CDATA[", a - 9) else decode_entities(source[a:b])[0]
             for a, b in self.text_spans
         )
 
@@ -174,19 +205,29 @@ class XmlDocument:
         return found
 
 
-def decode_entities(raw: str) -> tuple[str, list[tuple[int, int, str]]]:
-    """Decode predefined entities and character references.
+def _literal(raw: str, attribute: bool) -> str:
+    """Characters as written, with line ends (and in an attribute value,
+    blanks) normalised as an XML processor does."""
+    if attribute:
+        return _VALUE_BLANK.sub(" ", raw) if ("\n" in raw or "\t" in raw or "\r" in raw) else raw
+    return _LINE_END.sub("\n", raw) if "\r" in raw else raw
+
+
+def decode_entities(raw: str, attribute: bool = False) -> tuple[str, list[tuple[int, int, str]]]:
+    """Decode predefined entities and character references, and normalise
+    what is written as an XML processor does (:func:`_literal`); ``attribute``
+    for an attribute value, else element text.
 
     Returns the decoded text and a list of problems as (start, end, message)
     relative to ``raw``.  Unknown entities are left as written.
     """
     if "&" not in raw:
-        return raw, []
+        return _literal(raw, attribute), []
     out: list[str] = []
     problems: list[tuple[int, int, str]] = []
     pos = 0
     for m in _ENTITY.finditer(raw):
-        out.append(raw[pos : m.start()])
+        out.append(_literal(raw[pos : m.start()], attribute))
         pos = m.end()
         dec, hexa, name, semi = m.groups()
         if semi is None or (dec is None and hexa is None and name is None):
@@ -210,7 +251,7 @@ def decode_entities(raw: str) -> tuple[str, list[tuple[int, int, str]]]:
             out.append(m.group(0))
         else:
             out.append(chr(code))
-    out.append(raw[pos:])
+    out.append(_literal(raw[pos:], attribute))
     return "".join(out), problems
 
 
@@ -246,9 +287,12 @@ class _Parser:
             if "&" in raw:
                 for a, b, msg in decode_entities(raw)[1]:
                     self.problem("xml-entity", msg, start + a, start + b)
-        elif raw.strip():
-            lead = len(raw) - len(raw.lstrip())
-            trail = len(raw) - len(raw.rstrip())
+            if "]]>" in raw:
+                at = start + raw.find("]]>")
+                self.problem("xml-syntax", "']]>' is not allowed in text: write ']]&gt;'", at, at + 3)
+        elif raw.strip(BLANKS):
+            lead = len(raw) - len(raw.lstrip(BLANKS))
+            trail = len(raw) - len(raw.rstrip(BLANKS))
             self.problem(
                 "xml-syntax",
                 "text outside the root element",
@@ -262,6 +306,10 @@ class _Parser:
         pos = 0
         if text.startswith("\ufeff"):
             pos = 1
+        for m in _NOT_XML_CHAR.finditer(text):
+            self.problem("xml-syntax", f"the character U+{ord(m.group(0)):04X} is not allowed in XML", m.start(), m.end())
+            if self.dropped:
+                break
         while pos < n:
             lt = text.find("<", pos)
             if lt < 0:
@@ -289,7 +337,7 @@ class _Parser:
                 extra.name_span[0],
                 extra.name_span[1],
             )
-        if root is None and text.strip():
+        if root is None and text.strip(BLANKS + "\ufeff"):
             first_line = text.find("\n")
             self.problem("xml-syntax", "no root element found", 0, n if first_line < 0 else first_line)
         if self.dropped:
@@ -326,19 +374,38 @@ class _Parser:
             if end < 0:
                 self.problem("xml-syntax", "processing instruction is not closed: add '?>'", lt, lt + 2)
                 return self.n
-            if text.startswith("<?xml", lt) and (lt + 5 < self.n and text[lt + 5] in " \t\r\n?"):
-                if lt > (1 if text.startswith("\ufeff") else 0):
-                    self.problem("xml-syntax", "the XML declaration must be at the very start of the file", lt, lt + 5)
+            self.processing_instruction(lt, end)
             return end + 2
         if nxt == "/":
             return self.end_tag(lt)
         return self.start_tag(lt)
 
+    def processing_instruction(self, lt: int, end: int) -> None:
+        """Check ``<?target ...?>`` (``end`` is the offset of ``?>``): a
+        name, then a blank or the end; ``xml`` is the XML declaration, at the
+        very start of the file only."""
+        text = self.text
+        m = _NAME_RE.match(text, lt + 2, end)
+        if m is None:
+            self.problem("xml-syntax", "a processing instruction starts with a name: '<?name ...?>'", lt, lt + 2)
+            return
+        target = m.group(0)
+        if m.end() < end and text[m.end()] not in BLANKS:
+            self.problem("xml-syntax", f"a blank must follow the name '{target}' of the processing instruction", m.end(), m.end() + 1)
+        if target.lower() != "xml":
+            return
+        if target != "xml" or lt > (1 if text.startswith("\ufeff") else 0):
+            self.problem("xml-syntax", "the XML declaration must be at the very start of the file", lt, lt + 5)
+            return
+        decl = _XML_DECL.match(text, lt)
+        if decl is None or decl.end() != end + 2:
+            self.problem("xml-syntax", "the XML declaration is not well formed: write <?xml version=\"1.0\" encoding=\"UTF-8\"?>", lt, end + 2)
+
     def add_cdata(self, start: int, end: int) -> None:
         if self.stack:
             # CDATA content is literal; record as text without entity checks.
             self.stack[-1].text_spans.append((start, end))
-        elif self.text[start:end].strip():
+        elif self.text[start:end].strip(BLANKS):
             self.problem("xml-syntax", "character data outside the root element", start, end)
 
     def comment(self, lt: int) -> int:
@@ -349,6 +416,8 @@ class _Parser:
             return self.n
         body = self.text[lt + 4 : end]
         dd = body.find("--")
+        if dd < 0 and body.endswith("-"):
+            dd = len(body) - 1  # "--->": the '-' before '-->' makes a '--'
         if dd >= 0:
             self.problem("xml-syntax", "'--' is not allowed inside a comment", lt + 4 + dd, lt + 6 + dd)
         self.comments.append(Comment(body, (lt, end + 3)))
@@ -448,7 +517,7 @@ class _Parser:
                     q = 2 if am.group(2) is not None else 3
                     raw = am.group(q)
                     vstart = base + am.start(q)
-                    value, probs = decode_entities(raw) if "&" in raw else (raw, ())
+                    value, probs = decode_entities(raw, True)
                     for a, b, msg in probs:
                         self.problem("xml-entity", msg, vstart + a, vstart + b)
                     attr = Attribute(am.group(1), (base + am.start(1), base + am.end(1)), value, (vstart, vstart + len(raw)), True, el)
@@ -529,7 +598,7 @@ class _Parser:
                     j += 1
                 self.problem("xml-syntax", f"the value of '{aname}' must be in quotes", aspan[0], j)
                 raw = text[pos:j]
-                attr = Attribute(aname, aspan, decode_entities(raw)[0], (pos, j), False, el)
+                attr = Attribute(aname, aspan, decode_entities(raw, True)[0], (pos, j), False, el)
                 self.add_attr(el, attr, seen)
                 pos = j
                 continue
@@ -547,7 +616,7 @@ class _Parser:
                 hint = f"; '{shown}' looks like a placeholder to fill in" if gt >= 0 and len(shown) <= 40 else ""
                 self.problem("xml-syntax", f"'<' is not allowed in an attribute value (write &lt;){hint}", bad, gt + 1 if gt >= 0 else bad + 1)
                 raw = text[vstart:close]
-                attr = Attribute(aname, aspan, decode_entities(raw)[0], (vstart, close), True, el)
+                attr = Attribute(aname, aspan, decode_entities(raw, True)[0], (vstart, close), True, el)
                 self.add_attr(el, attr, seen)
                 pos = close + 1
                 continue
@@ -563,7 +632,7 @@ class _Parser:
                     stop = gt - 1 if text[gt - 1] == "/" else gt
                 self.problem("xml-syntax", f"the value of '{aname}' has no closing {quote}", pos, stop)
                 raw = text[vstart:stop]
-                attr = Attribute(aname, aspan, decode_entities(raw)[0], (vstart, stop), False, el)
+                attr = Attribute(aname, aspan, decode_entities(raw, True)[0], (vstart, stop), False, el)
                 self.add_attr(el, attr, seen)
                 pos = stop
                 if gt >= 0:
@@ -572,13 +641,13 @@ class _Parser:
                 self.open(el, True, stop)
                 return stop
             raw = text[vstart:close]
-            value, probs = decode_entities(raw)
+            value, probs = decode_entities(raw, True)
             for a, b, msg in probs:
                 self.problem("xml-entity", msg, vstart + a, vstart + b)
             attr = Attribute(aname, aspan, value, (vstart, close), True, el)
             self.add_attr(el, attr, seen)
             pos = close + 1
-            if pos < n and not text[pos].isspace() and text[pos] not in ">/<":
+            if pos < n and text[pos] not in BLANKS and text[pos] not in ">/<":
                 self.problem("xml-syntax", "attributes must be separated by a blank", pos, pos + 1)
 
     def add_attr(self, el: Element, attr: Attribute, seen: set) -> None:
@@ -591,3 +660,4 @@ class _Parser:
 def parse_xml(text: str) -> XmlDocument:
     """Parse ``text``; never raises."""
     return _Parser(text).run()
+

@@ -27,11 +27,11 @@ from ..catalogue import AttributeSpec
 from ..csdparse import CsdCommand, CsdDocument, CsdKeyword, JclState, looks_like_jcl, records
 from ..text import Span
 from ..workspace import ConfigElement, CsdFile, LibertyConfig, Workspace, XmlFile, norm, ref_ids
-from ..xmlparse import Attribute, Element, XmlDocument
+from ..xmlparse import NAME_PATTERN, Attribute, Element, XmlDocument
 
 
 VAR = re.compile(r"\$\{([^}]*)\}")  # a complete ${name} in a value
-_NAME_RE = re.compile(r"(?:[^\W\d]|:)[\w.\-:]*")  # an XML element or attribute name
+_NAME_RE = re.compile(NAME_PATTERN)  # an XML element or attribute name
 _VAR_CHAR = re.compile(r"[\w.\-]")  # a character of a variable name
 _CSD_WORD = re.compile(r"[A-Za-z0-9$@#_\-]")  # a character of a DFHCSDUP word
 _CSD_WORD_BEFORE = re.compile(r"([A-Za-z0-9$@#_\-]+)[ \t]*$")

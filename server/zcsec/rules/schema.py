@@ -418,8 +418,7 @@ def iter_refs(ctx: Context):
                     yield ce, attr, aspec, ident, attr.value_span
                 continue
             for ident, off in ref_ids(attr.value, aspec.type == "refList"):
-                start = attr.value_span[0] + off
-                yield ce, attr, aspec, ident, (start, start + len(ident))
+                yield ce, attr, aspec, ident, attr.value_offsets(off, off + len(ident))
 
 
 def implicit(cfg: LibertyConfig, ident: str, types: tuple[str, ...]) -> bool:
@@ -628,8 +627,7 @@ def variable_unresolved(ctx: Context) -> None:
                 for m in re.finditer(r"\$\{([^}]*)\}", attr.value):
                     name = m.group(1).strip()
                     if name not in cfg.variables:
-                        start = attr.value_span[0] + m.start()
-                        yield name, ((start, start + len(m.group(0))), attr.name)
+                        yield name, (attr.value_offsets(m.start(), m.end()), attr.name)
 
     for name, (span, attr_name), more in first_uses(occurrences()):
         ctx.report(span, f"zcsec cannot resolve ${{{name}}}, so '{attr_name}'{more} is not checked; define it in [variables] of .zcsec.toml if it comes from the environment")
