@@ -21,15 +21,15 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from .catalogue import Catalogue, ElementSpec
-from .csdparse import CsdCommand, CsdDocument, parse_csd
+from .csdparse import CsdCommand, CsdDocument, parse_csd, reparse_csd
 from .findings import Severity
 from .project import ProjectConfig
 from .sources import (
     CSD_EXTENSIONS, SKIP_DIRS, SourceText, child_uri, classify, decode_bytes, file_name, folder_uri, has_server_root, is_remote, name_suffix,
     read_source, remote_include_uri, remote_path, remote_uri,
 )
-from .text import LineIndex, Span
-from .xmlparse import Element, XmlDocument, parse_xml
+from .text import LineIndex, Reparse, Span
+from .xmlparse import Element, XmlDocument, parse_xml, reparse_xml
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _BINARY_SERVER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?server[\s>/]")
@@ -45,22 +45,61 @@ def norm(path: str | os.PathLike) -> str:
 # ---------------------------------------------------------------------------
 
 
+# How many changes of a file's text FileStore remembers (XmlFile.changes).
+KEPT_CHANGES = 16
+
+
 @dataclass(slots=True, eq=False)
 class XmlFile:
+    """A parsed Liberty XML file.  FileStore keeps one per path and updates
+    it in place when the text changes: ``version`` counts the changes, and
+    ``changes`` holds the last few as (version, how it was re-parsed), the
+    re-parse None when the whole text was parsed again."""
+
     path: str
     text: str
     doc: XmlDocument
     index: LineIndex
     read_problem: str | None = None
+    version: int = 0
+    changes: list[tuple[int, Reparse[Element] | None]] = field(default_factory=list, repr=False)
 
 
 @dataclass(slots=True, eq=False)
 class CsdFile:
+    """A parsed CSD file, kept and updated like :class:`XmlFile`."""
+
     path: str
     text: str
     doc: CsdDocument
     index: LineIndex
     read_problem: str | None = None
+    version: int = 0
+    changes: list[tuple[int, Reparse[CsdCommand] | None]] = field(default_factory=list, repr=False)
+
+
+def changes_since(f: XmlFile | CsdFile, version: int) -> list | None:
+    """The re-parses that brought ``f`` from ``version`` to its current one,
+    oldest first; None when one of them was a full parse or they are no
+    longer all known."""
+    if version == f.version:
+        return []
+    if version > f.version or not f.changes or f.changes[0][0] > version + 1:
+        return None
+    out = []
+    for v, reparse in f.changes:
+        if v > version:
+            if reparse is None:
+                return None
+            out.append(reparse)
+    return out
+
+
+def _record(f: XmlFile | CsdFile, reparse: Reparse | None) -> None:
+    f.version += 1
+    f.changes.append((f.version, reparse))
+    if len(f.changes) > KEPT_CHANGES:
+        del f.changes[0]
 
 
 @dataclass(slots=True)
@@ -76,7 +115,14 @@ class ModelProblem:
 
 class FileStore:
     """Reads and parses files, caching by content.  Editors put the text of
-    open documents in ``overlays``; those win over the disk."""
+    open documents in ``overlays``; those win over the disk.
+
+    A file has one XmlFile (or CsdFile) for its lifetime: when its text
+    changes, the new text is parsed given the previous parse
+    (xmlparse.reparse_xml, csdparse.reparse_csd: only what the edit touched
+    is read again) and the object is updated in place.  A workspace built
+    before sees the new text; the analysis service builds a new one for
+    every change (one generation)."""
 
     def __init__(self, max_size: int = 20 * 1024 * 1024) -> None:
         self.max_size = max_size
@@ -125,7 +171,14 @@ class FileStore:
         cached = self._xml.get(p)
         if cached is not None and cached[0] is src.text:
             return cached[1], src
-        f = XmlFile(p, src.text, parse_xml(src.text), LineIndex(src.text), src.problem)
+        if cached is None:
+            f = XmlFile(p, src.text, parse_xml(src.text), LineIndex(src.text), src.problem)
+        else:
+            f = cached[1]
+            doc, reparse = reparse_xml(f.doc, src.text)
+            f.index = f.index.edited(src.text, reparse.change) if reparse is not None else LineIndex(src.text)
+            _record(f, reparse if src.problem == f.read_problem else None)
+            f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._xml[p] = (src.text, f)
         return f, src
 
@@ -137,7 +190,17 @@ class FileStore:
         cached = self._csd.get(p)
         if cached is not None and cached[0] is src.text and cached[1] == id(catalogue):
             return cached[2], src
-        f = CsdFile(p, src.text, parse_csd(src.text, catalogue.csd), LineIndex(src.text), src.problem)
+        if cached is None:
+            f = CsdFile(p, src.text, parse_csd(src.text, catalogue.csd), LineIndex(src.text), src.problem)
+        else:
+            f = cached[2]
+            if cached[1] == id(catalogue):
+                doc, reparse = reparse_csd(f.doc, src.text, catalogue.csd)
+            else:  # another catalogue (a project's own schemas) reads the commands differently
+                doc, reparse = parse_csd(src.text, catalogue.csd), None
+            f.index = f.index.edited(src.text, reparse.change) if reparse is not None else LineIndex(src.text)
+            _record(f, reparse if src.problem == f.read_problem else None)
+            f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._csd[p] = (src.text, id(catalogue), f)
         return f, src
 
