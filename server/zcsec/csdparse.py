@@ -661,7 +661,7 @@ def _reparse(old: CsdDocument, text: str, change: TextChange, catalogue: CsdCata
         cmd.document = old
     old.commands = cmds[:i] + part.commands + cmds[j:]
     old.source = text
-    return Reparse(TextChange(s, e, e + d), cmds[i:j], part.commands)
+    return Reparse(TextChange(s, e, e + d), cmds[i:j], part.commands, change)
 
 
 def _comment_start(c: CsdComment) -> int:

@@ -71,6 +71,7 @@ class Reparse(Generic[U]):
     change: TextChange
     removed: list[U]
     added: list[U]
+    edit: TextChange | None = None  # the edit itself: the characters that differ
 
 
 def _common_prefix(a: str, b: str, limit: int) -> int:

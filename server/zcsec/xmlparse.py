@@ -789,7 +789,7 @@ def _reparse(old: XmlDocument, text: str, change: TextChange) -> Reparse[Element
     removed = units[i:j]
     root.children = units[:i] + added + units[j:]
     old.source = text
-    return Reparse(TextChange(start, stop, stop + d), removed, added)
+    return Reparse(TextChange(start, stop, stop + d), removed, added, change)
 
 
 def _end_of(el: Element) -> int:
