@@ -17,7 +17,7 @@ from .posture import posture_failures, update_postures
 from .reads import LOG
 from .rules import RULES
 from .rules.registry import CONFIG, CSD_FILE, WORKSPACE, XML_FILE, Context, Rule, rest_of
-from .text import LineIndex
+from .text import LineIndex, Span
 from .workspace import CsdFile, Delta, FileChange, LibertyConfig, Workspace, XmlFile, move_span
 from .xmlparse import Element
 
@@ -175,7 +175,7 @@ class Checker:
         self.workspace = ws if self.keep else None
         if delta is None:
             self.finished = {}
-        stable = {path: min(ch.reparse.edit.start if ch.reparse.edit is not None else ch.reparse.change.start for ch in changes) for path, changes in delta.movers.items()} if delta is not None else None
+        stable = {path: _stable(changes) for path, changes in delta.movers.items()} if delta is not None else None
         return finish(ws, raw, copy=self.keep, kept=self.finished if self.keep else None, stable=stable)
 
     # -- running --------------------------------------------------------------
@@ -209,12 +209,8 @@ class Checker:
         file_changed = path is not None and path in delta.movers
         postures_changed = old.postures and ctx.scope_config is not None and not delta.postures.isdisjoint(ctx.scope_config.by_unit.keys())
         if not old.split:
-            if file_changed or postures_changed or not delta.keys.isdisjoint(old.keys):
+            if file_changed or postures_changed or not delta.keys.isdisjoint(old.keys) or not _move_all(old.findings, delta.movers):
                 return self._run(ctx)
-            moved = _moved_all(old.findings, delta)
-            if moved is None:
-                return self._run(ctx)
-            old.findings = moved
             return old
         if not delta.keys.isdisjoint(old.keys):
             return self._run(ctx)
@@ -224,12 +220,9 @@ class Checker:
         for unit in dirty | (delta.removed & (old.by_unit.keys() | old.unit_keys.keys())):
             old.forget(unit)
         for unit, findings in list(old.by_unit.items()):
-            moved = _moved_all(findings, delta)
-            if moved is None:
+            if not _move_all(findings, delta.movers):
                 dirty.add(unit)
                 old.forget(unit)
-            elif moved is not findings:
-                old.by_unit[unit] = moved
         if not dirty:
             return old
         new = self._run(ctx, dirty)
@@ -272,48 +265,50 @@ def _tasks(ws: Workspace) -> Iterator[tuple[tuple, Context]]:
             yield (r.code, scope, cfg.root if cfg is not None else None, f.path if f is not None else None), Context(r, ws, cfg, f)
 
 
-def _moved_all(findings: list[Finding], delta: Delta) -> list[Finding] | None:
-    """``findings`` moved with the edits of ``delta``; None when one of them
-    points at text an edit touched (its task must run again)."""
-    movers = delta.movers
-    out = None
-    for k, f in enumerate(findings):
+def _move_all(findings: list[Finding], movers: dict[str, list[FileChange]]) -> bool:
+    """Move ``findings`` (what the rules reported, kept by the checker) with
+    the text, in place; False, and nothing moved, when one of them points at
+    a line an edit touched (what reported it must run again)."""
+    plan = []
+    for f in findings:
         if f.path not in movers and not any(e.path in movers for fix in f.fixes for e in fix.edits) and not any(p in movers for p, _, _ in f.related):
             continue
-        moved = _moved(f, movers)
-        if moved is None:
-            return None
-        if moved is not f:
-            if out is None:
-                out = list(findings)
-            out[k] = moved
-    return findings if out is None else out
+        spans = _moved_spans(f, movers)
+        if spans is None:
+            return False
+        plan.append((f, spans))
+    for f, (span, edit_spans, related) in plan:
+        f.span = span
+        k = 0
+        for fix in f.fixes:
+            for e in fix.edits:
+                e.span = edit_spans[k]
+                k += 1
+        if f.related:
+            f.related = related
+    return True
 
 
-def _moved(f: Finding, movers: dict[str, list[FileChange]]) -> Finding | None:
-    """``f`` moved with the text (itself when nothing it points at moved);
-    None when it points at a line an edit touched."""
+def _moved_spans(f: Finding, movers: dict[str, list[FileChange]]) -> tuple[Span, list[Span], list[tuple[str, Span, str]]] | None:
+    """Where the offsets of ``f`` are after the edits; None when one is on a
+    line an edit touched."""
     span = move_span(f.span, movers.get(f.path))
     if span is None:
         return None
-    fixes = []
+    edit_spans = []
     for fix in f.fixes:
-        edits = []
         for e in fix.edits:
             espan = move_span(e.span, movers.get(e.path))
             if espan is None:
                 return None
-            edits.append(Edit(e.path, espan, e.new_text))
-        fixes.append(Fix(fix.title, edits))
+            edit_spans.append(espan)
     related = []
     for p, rspan, note in f.related:
         moved = move_span(rspan, movers.get(p))
         if moved is None:
             return None
         related.append((p, moved, note))
-    if span == f.span and fixes == f.fixes and related == f.related:
-        return f
-    return Finding(f.code, f.severity, f.message, f.path, span, fixes=fixes, related=related)
+    return span, edit_spans, related
 
 
 def _unit_order(unit: Any) -> tuple[int, int]:
@@ -350,16 +345,30 @@ def _posture_failures(ws: Workspace) -> list[Finding]:
     return out
 
 
-def finish(ws: Workspace, raw: list[Finding], copy: bool = True, kept: dict[int, tuple] | None = None, stable: dict[str, int] | None = None) -> list[Finding]:
+def _stable(changes: list[FileChange]) -> tuple[int, int | None]:
+    """(the offset before which a file's text is as it was, the offset
+    after which lines are as they were: None when they moved up or down, or
+    when the edit touched a zcsec-disable comment, which hides findings
+    further on)."""
+    first = min((ch.reparse.edit or ch.reparse.change).start for ch in changes)
+    if len(changes) == 1 and changes[0].lines == 0 and not changes[0].suppressions:
+        return first, changes[0].touched[1] + changes[0].delta
+    return first, None
+
+
+def finish(ws: Workspace, raw: list[Finding], copy: bool = True, kept: dict[int, tuple] | None = None, stable: dict[str, tuple[int, int | None]] | None = None) -> list[Finding]:
     """The findings to show, from what the rules reported (which is left as
     it is when ``copy``: kept for the next check): project severities,
     ranges, suppressions, one of each, in order.
 
     ``kept`` remembers, for the next call, how each reported finding was
-    finished; a finding reported again (the same object) whose offsets all
-    lie before the place where their file first changed (``stable``: path ->
-    that offset; files that did not change are not in it) is not finished
-    again: its range and whether it is hidden are what they were."""
+    finished.  A finding reported again (the same object) is not finished
+    again when its offsets all lie before the place where their file first
+    changed (``stable``: path -> that place, and the place after which the
+    lines are as they were; files that did not change are not in it): its
+    range and whether it is hidden are what they were; nor when they lie
+    after the lines an edit touched that added or removed none: its range
+    is the same, only its offsets moved."""
     indexes: dict[str, LineIndex] = {}
     supp: dict[str, Suppressions | None] = {}
     files: dict[str, XmlFile | CsdFile] | None = None
@@ -370,8 +379,12 @@ def finish(ws: Workspace, raw: list[Finding], copy: bool = True, kept: dict[int,
     seen: set[tuple] = set()
     for f in raw:
         hit = old.get(id(f))
-        if hit is not None and hit[0] is f and stable is not None and _before_changes(f, stable):
-            fin, order = hit[1], hit[2]
+        where = _where(f, stable) if hit is not None and hit[0] is f and stable is not None else None
+        if where == "before":
+            fin, order = hit[1], hit[2]  # type: ignore[index]
+        elif where == "after" and hit[1] is not None:  # type: ignore[index]
+            fin = _moved_finished(hit[1], f)  # type: ignore[index]
+            order = _order(fin)
         else:
             if files is None:
                 files = {x.path: x for x in ws.files()}
@@ -390,21 +403,37 @@ def finish(ws: Workspace, raw: list[Finding], copy: bool = True, kept: dict[int,
     return [fin for _, _, fin in out]
 
 
-def _before_changes(f: Finding, stable: dict[str, int]) -> bool:
-    """Whether every offset ``f`` holds lies before where its file changed."""
-    first = stable.get(f.path)
-    if first is not None and f.span[1] >= first:
-        return False
+def _where(f: Finding, stable: dict[str, tuple[int, int | None]]) -> str | None:
+    """"before" when every offset ``f`` holds lies before where its file
+    changed; "after" when each lies before that or after the lines the edit
+    touched, in a file whose lines did not move; else None."""
+    out = "before"
+    for path, span in _spans(f):
+        first, after = stable.get(path, (None, None))
+        if first is None or span[1] < first:
+            continue
+        if after is not None and span[0] > after:
+            out = "after"
+            continue
+        return None
+    return out
+
+
+def _spans(f: Finding) -> Iterator[tuple[str, Span]]:
+    yield f.path, f.span
     for fix in f.fixes:
         for e in fix.edits:
-            first = stable.get(e.path)
-            if first is not None and e.span[1] >= first:
-                return False
+            yield e.path, e.span
     for path, span, _ in f.related:
-        first = stable.get(path)
-        if first is not None and span[1] >= first:
-            return False
-    return True
+        yield path, span
+
+
+def _moved_finished(fin: Finding, f: Finding) -> Finding:
+    """The finished finding ``fin`` with the offsets of ``f`` (the same
+    finding, moved): its ranges stand."""
+    fixes = [Fix(fix.title, [Edit(e.path, raw_e.span, e.new_text, e.range) for e, raw_e in zip(fix.edits, raw_fix.edits)]) for fix, raw_fix in zip(fin.fixes, f.fixes)]
+    related = list(f.related)
+    return Finding(fin.code, fin.severity, fin.message, fin.path, f.span, fin.range, fixes, related, fin.related_ranges)
 
 
 def _finish_one(ws: Workspace, f: Finding, copy: bool, indexes: dict[str, LineIndex], supp: dict[str, Suppressions | None], files: dict) -> Finding | None:

@@ -62,15 +62,26 @@ class FileChange:
 
     reparse: Reparse
     touched: Span
+    lines: int | None = 0  # how many lines the edit added (negative: removed); None when not known
+    suppressions: bool = True  # the lines it touched hold (or held) a zcsec-disable comment
 
     @staticmethod
     def of(old: str, new: str, reparse: Reparse) -> "FileChange":
         edit = reparse.edit or reparse.change
         if "\r" in old[edit.start : edit.old_end] or "\r" in new[edit.start : edit.new_end]:
-            return FileChange(reparse, (0, len(old)))
+            return FileChange(reparse, (0, len(old)), None)
         start = max(old.rfind("\n", 0, edit.start), old.rfind("\r", 0, edit.start)) + 1
         m = _LINE_BREAK.search(old, edit.old_end)
-        return FileChange(reparse, (start, m.start() if m is not None else len(old)))
+        end = m.start() if m is not None else len(old)
+        lines = new.count("\n", edit.start, edit.new_end) - old.count("\n", edit.start, edit.old_end)
+        d = edit.new_end - edit.old_end
+        suppressions = old.find("zcsec-disable", start, end) >= 0 or new.find("zcsec-disable", start, end + d) >= 0
+        return FileChange(reparse, (start, end), lines, suppressions)
+
+    @property
+    def delta(self) -> int:
+        edit = self.reparse.edit or self.reparse.change
+        return edit.new_end - edit.old_end
 
 
 def move_span(span: Span, changes: list[FileChange] | None) -> Span | None:
