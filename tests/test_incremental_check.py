@@ -22,8 +22,11 @@ from test_xml_oracle import CORPUS, ROOT, load_bench_workspace
 from zcsec.service import AnalysisService
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir())
-XML_PIECES = list("<>/=\"' \n&;-abxyz0") + ["\r\n", "</", "/>", "&amp;", '="', "<a>", "</a>", "${", "}", "Ref", "{xor}", "{aes}"]
-CSD_PIECES = list("()'* \n,ABCDEGINOPRSTUY0129") + ["\r\n", "YES", "NO", "IPIC", "CERTUSER", "VERIFY", "CLIENTAUTH", " GROUP(G)", "       *"]
+XML_PIECES = list("<>/=\"' \n\r&;-abxyz0") + ["\r\n", "</", "/>", "&amp;", '="', "<a>", "</a>", "${", "}", "Ref", "{xor}", "{aes}", "zcsec-disable"]
+CSD_PIECES = list("()'* \n\r,ABCDEGINOPRSTUY0129") + ["\r\n", "YES", "NO", "IPIC", "CERTUSER", "VERIFY", "CLIENTAUTH", " GROUP(G)", "       *"]
+# Where people type: values, ids and references, element names, CSD operands.
+XML_MARKS = ['="', 'id="', 'Ref="', "<", "</", 'port="', "<feature>", "<!--"]
+CSD_MARKS = ["(", "APPLID(", "PORTNUMBER(", "TCPIPSERVICE(", "SSL(", "USERAUTH(", " DEFINE", "GROUP("]
 
 
 def dump(findings) -> list:
@@ -45,11 +48,13 @@ def edit_of(draw, text: str, csd: bool) -> str:
     n = len(text)
     at = int(draw(st.floats(0, 1)) * n)
     if draw(st.integers(0, 3)) > 0:
-        # Typing where people type: next to a value.
-        mark = "(" if csd else '="'
+        mark = draw(st.sampled_from(CSD_MARKS if csd else XML_MARKS))
         found = text.find(mark, at)
+        if found < 0:
+            found = text.find(mark)
         if found >= 0:
-            at = min(n, found + len(mark) + draw(st.integers(0, 2)))
+            at = min(n, found + len(mark) + draw(st.integers(-1, 3)))
+    at = max(0, at)
     kind = draw(st.sampled_from(["insert", "insert", "delete", "replace", "paste"]))
     if kind == "paste":
         src = int(draw(st.floats(0, 1)) * n)
@@ -84,7 +89,7 @@ def check_edits(data, root: Path, steps: int = 6) -> int:
     return incremental
 
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 
 
 @pytest.fixture(scope="module")

@@ -117,6 +117,8 @@ class Task:
         """Drop what the task kept for ``unit``."""
         self.by_unit.pop(unit, None)
         keys = self.unit_keys.pop(unit, ())
+        if not keys:
+            return
         if self.by_key is not None:
             for key in keys:
                 units = self.by_key.get(key)
@@ -217,8 +219,11 @@ class Checker:
         # The kept task is brought up to date in place: what the dirty and
         # the removed units had is dropped, the others' findings are moved.
         dirty = self._dirty(ctx, old, delta)
-        for unit in dirty | (delta.removed & (old.by_unit.keys() | old.unit_keys.keys())):
+        for unit in dirty:
             old.forget(unit)
+        for unit in delta.removed:
+            if unit in old.by_unit or unit in old.unit_keys:
+                old.forget(unit)
         for unit, findings in list(old.by_unit.items()):
             if not _move_all(findings, delta.movers):
                 dirty.add(unit)
@@ -407,6 +412,11 @@ def _where(f: Finding, stable: dict[str, tuple[int, int | None]]) -> str | None:
     """"before" when every offset ``f`` holds lies before where its file
     changed; "after" when each lies before that or after the lines the edit
     touched, in a file whose lines did not move; else None."""
+    if not f.fixes and not f.related:  # most findings: one span
+        first, after = stable.get(f.path, (None, None))
+        if first is None or f.span[1] < first:
+            return "before"
+        return "after" if after is not None and f.span[0] > after else None
     out = "before"
     for path, span in _spans(f):
         first, after = stable.get(path, (None, None))

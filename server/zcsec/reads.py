@@ -22,7 +22,10 @@ Keys are plain tuples, named by what they cover:
 - ``("csd-type", T)``, ``("csd-name", T, NAME)``, ``("csd-port", N)``,
   ``("csd-listener", NAME)``, ``("csd-applid", APPLID)``: CSD definitions
   by resource type, name, PORTNUMBER, an IPCONN's TCPIPSERVICE and APPLID;
-- ``("csd-all",)``: every CSD definition.
+- ``("csd-all",)``: every CSD definition; ``("csd-file", P)``: the commands
+  of CSD file P;
+- ``("linked", id(command))``: whether a connection leads to that CSD
+  command (posture.linked; the engine adds it when that changes).
 
 What is the same for a whole build (the files of each configuration, its
 includes and variables, the project settings, the catalogue) has no key:
@@ -56,21 +59,6 @@ def note(kind: str | Key, a: object = None, b: object = None) -> None:
     keys = LOG.keys
     if keys is not None:
         keys.append(kind if isinstance(kind, tuple) else (kind,) if a is None else (kind, a) if b is None else (kind, a, b))
-
-
-def recording(fn: Callable[[], T]) -> tuple[T, list[Key]]:
-    """Run ``fn`` with a log of its own: its result and the keys it read.
-    The keys are also noted in the log that was open (if any), so that what
-    reads ``fn``'s result reads what ``fn`` read."""
-    saved = LOG.keys
-    LOG.keys = []
-    try:
-        value = fn()
-    finally:
-        keys, LOG.keys = LOG.keys, saved
-    if saved is not None:
-        saved.extend(keys)
-    return value, keys
 
 
 def isolated(fn: Callable[[], T]) -> tuple[T, list[Key]]:

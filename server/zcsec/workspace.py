@@ -31,7 +31,7 @@ from .sources import (
     CSD_EXTENSIONS, SKIP_DIRS, SourceText, child_uri, classify, decode_bytes, file_name, folder_uri, has_server_root, is_remote, name_suffix,
     read_source, remote_include_uri, remote_path, remote_uri,
 )
-from .text import LineIndex, Reparse, Span
+from .text import LineIndex, Reparse, Span, TextChange, text_change
 from .xmlparse import Element, XmlDocument, parse_xml, reparse_xml
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
@@ -64,11 +64,15 @@ class FileChange:
     touched: Span
     lines: int | None = 0  # how many lines the edit added (negative: removed); None when not known
     suppressions: bool = True  # the lines it touched hold (or held) a zcsec-disable comment
+    whole: bool = False  # every unit was replaced (the text was parsed whole again)
 
     @staticmethod
     def of(old: str, new: str, reparse: Reparse) -> "FileChange":
         edit = reparse.edit or reparse.change
-        if "\r" in old[edit.start : edit.old_end] or "\r" in new[edit.start : edit.new_end]:
+        # A carriage return in the edit, or next to it (a "\r" and a "\n"
+        # that now make one line break, or no longer do).
+        a = max(0, edit.start - 1)
+        if "\r" in old[a : edit.old_end + 1] or "\r" in new[a : edit.new_end + 1]:
             return FileChange(reparse, (0, len(old)), None)
         start = max(old.rfind("\n", 0, edit.start), old.rfind("\r", 0, edit.start)) + 1
         m = _LINE_BREAK.search(old, edit.old_end)
@@ -147,11 +151,17 @@ def changes_since(f: XmlFile | CsdFile, version: int) -> list[FileChange] | None
     return out
 
 
-def _record(f: XmlFile | CsdFile, text: str, reparse: Reparse | None) -> None:
+def _record(f: XmlFile | CsdFile, text: str, reparse: Reparse | None, whole: bool = False) -> None:
     if reparse is not None and reparse.edit is None and not reparse.removed and not reparse.added:
         return  # the same text again
     f.version += 1
-    f.changes.append((f.version, FileChange.of(f.text, text, reparse) if reparse is not None else None))
+    change = FileChange.of(f.text, text, reparse) if reparse is not None else None
+    if change is not None and whole:
+        # A change that replaced every unit holds the whole previous parse:
+        # only the last one is kept (an older one reads as a full parse).
+        change.whole = True
+        f.changes = [(v, None if ch is not None and ch.whole else ch) for v, ch in f.changes]
+    f.changes.append((f.version, change))
     if len(f.changes) > KEPT_CHANGES:
         del f.changes[0]
 
@@ -250,10 +260,19 @@ class FileStore:
             f = cached[2]
             if cached[1] == id(catalogue):
                 doc, reparse = reparse_csd(f.doc, src.text, catalogue.csd)
+                whole = reparse is None
+                if reparse is None:
+                    # Read whole again (a job, a continued record at the edge of
+                    # the edit): every command was replaced, and the model can
+                    # still follow that.
+                    reparse = Reparse(TextChange(0, len(f.text), len(src.text)), list(f.doc.commands), list(doc.commands), text_change(f.text, src.text))
+                    f.index = LineIndex(src.text)
+                else:
+                    f.index = f.index.edited(src.text, reparse.change)
             else:  # another catalogue (a project's own schemas) reads the commands differently
-                doc, reparse = parse_csd(src.text, catalogue.csd), None
-            f.index = f.index.edited(src.text, reparse.change) if reparse is not None else LineIndex(src.text)
-            _record(f, src.text, reparse if src.problem == f.read_problem else None)
+                doc, reparse, whole = parse_csd(src.text, catalogue.csd), None, False
+                f.index = LineIndex(src.text)
+            _record(f, src.text, reparse if src.problem == f.read_problem else None, whole)
             f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._csd[p] = (src.text, id(catalogue), f)
         return f, src
@@ -1068,6 +1087,14 @@ class CsdModel:
                 self._definitions.setdefault(rtype, {}).setdefault(name, []).append(cmd)
                 self._by_type.setdefault(rtype, []).append(cmd)
 
+    def rekey(self, f: CsdFile) -> None:
+        """Follow ``f`` to its document (parsed whole again: a new object)."""
+        if id(f.doc) not in self._by_doc:
+            for key, known in list(self._by_doc.items()):
+                if known is f:
+                    del self._by_doc[key]
+            self._by_doc[id(f.doc)] = f
+
     def order(self, cmd: CsdCommand) -> int:
         """Where a command comes in the model: its file, then its offset."""
         f = self._by_doc.get(id(cmd.document))
@@ -1157,11 +1184,6 @@ class CsdModel:
 
     def ipic_services(self) -> list[CsdCommand]:
         return [c for c in self.of_type("TCPIPSERVICE") if self.is_ipic(c)]
-
-    def services_by_port(self) -> dict[int, list[CsdCommand]]:
-        """Every TCPIPSERVICE by its PORTNUMBER (computed once; reads them all)."""
-        note("csd-type", "TCPIPSERVICE")
-        return self._ports()
 
     def _ports(self) -> dict[int, list[CsdCommand]]:
         if self._by_port is None:
@@ -1272,12 +1294,6 @@ def unit_keys(cfg: LibertyConfig, unit: Element) -> set[tuple]:
     if ces and ces[0].name == "featureManager":
         keys.add(("features",))
     return keys
-
-
-def unit_ids(cfg: LibertyConfig, unit: Element) -> list[tuple[str, str]]:
-    """(id, element name) of the elements with an id in ``unit``: when an edit
-    changes these, ("ids",) changes."""
-    return sorted((ce.id, ce.name) for ce in cfg.by_unit.get(unit, []) if ce.id)
 
 
 _REF_ID = re.compile(r"[^,\s]+")
@@ -1500,6 +1516,7 @@ class Workspace:
             if isinstance(f, CsdFile):
                 for cmd in removed + added:
                     delta.keys |= command_keys(cmd, f.path)
+                self.csd.rekey(f)
                 self.csd.apply(removed, added)
                 continue
             for cfg in self.configs:

@@ -38,8 +38,8 @@ EXTRACT_METADATA = frozenset({"DEFINETIME", "CHANGETIME", "CHANGEUSRID", "CHANGE
 
 def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str, fixer=None, fix: str | None = None, fix_safe: bool = False) -> None:
     def check(ctx: Context) -> None:
-        for p in ctx.problems():
-            if p.code != code or not isinstance(p, CsdProblem):
+        for p in ctx.problems(code):
+            if not isinstance(p, CsdProblem):
                 continue
             # A problem may carry its own severity (one code, two cases).
             own = Severity.parse(p.severity) if p.severity else None

@@ -245,20 +245,12 @@ class Context:
             cmds = sorted((c for c in self.only if isinstance(c, CsdCommand) and c.document is f.doc), key=_verb_start)
         return self._each(cmds)
 
-    def problems(self) -> Iterator[Problem | CsdProblem]:
-        """What the parser found wrong in this file, each with the unit it is in."""
+    def problems(self, code: str) -> Iterator[Problem | CsdProblem]:
+        """What the parser found wrong in this file (the problems with
+        ``code``), each with the unit it is in."""
         f = self.file
-        units: list = _top_units(f)
-        rest = rest_of(f.path)
         only = self.only
-
-        def unit_of(p) -> object:
-            k = bisect_right(units, p.span[0], key=_unit_start) - 1
-            if k >= 0 and p.span[0] < _unit_end(units[k]):
-                return units[k]
-            return rest
-
-        found = [(u, p) for p in f.doc.problems for u in (unit_of(p),) if only is None or u in only]
+        found = [(u, p) for u, p in _problems_by_code(self.workspace, f).get(code, ()) if only is None or u in only]
         return self._each(found, _first, _second_alone)
 
     def postures(self, *providers: str) -> Iterator[Posture]:
@@ -405,6 +397,28 @@ class Context:
         else:
             self.split = False
             self.findings.append(finding)
+
+
+def _problems_by_code(ws: Workspace, f: XmlFile | CsdFile) -> dict[str, list[tuple[Any, Any]]]:
+    """The parser problems of a file by code, each with the unit it is in:
+    worked out once per file for the parser rules (Workspace.cache is new
+    after every edit)."""
+    key = ("problems-by-code", f.path)
+    problems = f.doc.problems
+    cached = ws.cache.get(key)
+    if cached is not None and cached[0] is problems:
+        return cached[1]
+    units: list = _top_units(f)
+    starts = [_unit_start(u) for u in units]
+    rest = rest_of(f.path)
+    out: dict[str, list[tuple[Any, Any]]] = {}
+    for p in problems:
+        at = p.span[0]
+        k = bisect_right(starts, at) - 1
+        unit = units[k] if k >= 0 and at < _unit_end(units[k]) else rest
+        out.setdefault(p.code, []).append((unit, p))
+    ws.cache[key] = (problems, out)
+    return out
 
 
 def _first(pair: tuple) -> Any:

@@ -42,9 +42,7 @@ def _secret_values(ctx: Context, unit: object) -> list[tuple[str, tuple[int, int
 def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
         secrets: dict[object, list[tuple[str, tuple[int, int]]]] = {}  # by unit, worked out once
-        for p in ctx.problems():
-            if p.code != code:
-                continue
+        for p in ctx.problems(code):
             if ctx.unit not in secrets:
                 secrets[ctx.unit] = _secret_values(ctx, ctx.unit)
             message = p.message
