@@ -374,6 +374,13 @@ class Session:
             if n.get("method") == "window/logMessage" and n["params"].get("type") == 1:
                 self.failures.append(Failure("error-log", n["params"]["message"][:4000]))
 
+    def _up_to_date(self) -> bool:
+        for doc in self.docs.values():
+            published = self.server.diagnostics(doc.uri)
+            if published and published[-1].get("version") != doc.last_sent_version:
+                return False
+        return True
+
     def check_final_diagnostics(self) -> None:
         """After the server has gone quiet, the last diagnostics published for
         each open document are for the last version sent, and (when the
@@ -384,7 +391,10 @@ class Session:
             count = len(self.server.notifications)
             if count != last_count:
                 last_count, quiet_since = count, time.monotonic()
-            elif time.monotonic() - quiet_since > 1.0:
+            elif time.monotonic() - quiet_since > (1.0 if self._up_to_date() else 5.0):
+                # A quiet second is enough once every document has diagnostics of
+                # its last version; otherwise an analysis may still be running (a
+                # busy machine, a full collection), so wait longer before judging.
                 break
             time.sleep(0.1)
         for doc in self.docs.values():
