@@ -49,11 +49,11 @@ async function until(fn, what, timeout = 60000) {
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? ": " + last.message : ""}`);
 }
 
-async function command(page, title) {
+async function command(page, title, timeout = 15000) {
   await page.keyboard.press("F1");
   await page.waitForSelector(".quick-input-widget input", { state: "visible" });
   await page.keyboard.type(title.replace(/^>/, "")); // F1 writes the ">" itself
-  await until(async () => (await page.locator(".quick-input-list .monaco-list-row").first().textContent())?.includes(title.replace(/^>/, "").trim().split(": ").pop()), `command ${title}`, 15000);
+  await until(async () => (await page.locator(".quick-input-list .monaco-list-row").first().textContent())?.includes(title.replace(/^>/, "").trim().split(": ").pop()), `command ${title}`, timeout);
   await page.keyboard.press("Enter");
 }
 
@@ -116,7 +116,8 @@ try {
   });
 
   async function remoteDocuments() {
-    await command(page, ">zcsec e2e: Open the remote files");
+    // The first command after start-up: the test extension may still be activating.
+    await command(page, ">zcsec e2e: Open the remote files", 90000);
     await until(async () => {
       const tabs = await page.locator(".tabs-container .tab").allTextContents();
       return ["server.xml", "auth.xml", "ZCEEIPIC"].every((n) => tabs.some((t) => t.includes(n)));
