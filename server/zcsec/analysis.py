@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Iterable
 
 from .catalogue import Catalogue, load_catalogue
-from .engine import run_rules
+from .engine import Checker
 from .findings import Finding
 from .sources import SKIP_DIRS
 from .project import ProjectConfig, find_project_file, load_project
-from .workspace import Discovered, FileStore, ModelProblem, Workspace, discover
+from .workspace import Discovered, FileStore, ModelProblem, Workspace, discover, norm
 
 
 @dataclass(slots=True)
@@ -35,19 +35,31 @@ def catalogue_for(project: ProjectConfig) -> Catalogue:
 
 
 def build(
-    files: dict[str, str], project: ProjectConfig, store: FileStore, unreadable: Iterable[tuple[str, str]] = (), problems: Iterable[ModelProblem] = ()
+    files: dict[str, str],
+    project: ProjectConfig,
+    store: FileStore,
+    unreadable: Iterable[tuple[str, str]] = (),
+    problems: Iterable[ModelProblem] = (),
+    checker: Checker | None = None,
 ) -> tuple[Workspace, list[Finding]]:
     """Build the workspace of ``files`` (path -> 'liberty' or 'csd') under
     ``project`` and run the rules: the one way both the CLI and the language
     server build a workspace, so the editor shows what CI reports.
     ``unreadable`` are (path, why) of named files that could not be read;
-    ``problems`` what else went wrong finding the input."""
-    ws = Workspace(catalogue_for(project), project, store)
-    ws.build([p for p, k in files.items() if k != "csd"], [p for p, k in files.items() if k == "csd"])
-    for p, why in unreadable:
-        ws.problems.append(ModelProblem("file-unreadable", p, (0, 0), why))
-    ws.problems.extend(problems)
-    return ws, run_rules(ws)
+    ``problems`` what else went wrong finding the input.  ``checker`` is the
+    one that checked this workspace before (the editor, after an edit): it
+    checks again only what the edit can have changed, with the same
+    result."""
+    extra = [ModelProblem("file-unreadable", p, (0, 0), why) for p, why in unreadable] + list(problems)
+    liberty = [norm(p) for p, k in files.items() if k != "csd"]
+    csd = [norm(p) for p, k in files.items() if k == "csd"]
+    catalogue = catalogue_for(project)
+    prev = checker.workspace if checker is not None else None
+    delta = None
+    if prev is not None and prev.project is project and prev.catalogue is catalogue and prev.store is store and prev.inputs == (tuple(liberty), tuple(csd)):
+        delta = prev.refresh(extra)  # the same workspace after edits: brought up to date in place
+    ws = prev if prev is not None and delta is not None else Workspace(catalogue, project, store).build(liberty, csd, extra)
+    return ws, (checker if checker is not None else Checker(keep=False)).check(ws, delta)
 
 
 def analyse(paths: Iterable[str], project: ProjectConfig | None = None, store: FileStore | None = None) -> Result:

@@ -16,13 +16,14 @@ diagnostics by the rules, never here.  The parser never raises.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field, replace
 
 from .catalogue import CsdCatalogue, CsdCommandSpec, CsdKeywordSpec, CsdResourceSpec, Resolution, resolve_abbreviation
-from .text import Span
+from .text import Reparse, Span, TextChange, text_change
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WORD = re.compile(r"[A-Za-z0-9$@#_\-]+")
 _JCL_DD_INSTREAM = re.compile(r"^//(\S*)\s+DD\s+(\*|DATA)(?=\s|,|$)", re.IGNORECASE)
 _JCL_EXEC = re.compile(r"^//\S*\s+EXEC\s+(?:PGM=)?([A-Z0-9$@#]+)", re.IGNORECASE)
@@ -132,6 +133,7 @@ class CsdDocument:
     problems: list[CsdProblem]
     is_jcl: bool = False
     record_count: int = 0
+    record_problems: int = field(default=0, repr=False)  # problems[:record_problems] were found reading the records, the rest by the tokenizer
 
 
 class _Stream:
@@ -165,12 +167,13 @@ class _Stream:
         return self.source(logical_end - 1) + 1
 
 
-def records(text: str):
-    """Yield (start_offset, line_text_without_terminator) for every line."""
-    pos = 0
-    n = len(text)
+def records(text: str, pos: int = 0, n: int | None = None):
+    """Yield (start_offset, line_text_without_terminator) for every line
+    (of ``text[pos:n]``, ``pos`` at the start of a line)."""
+    if n is None:
+        n = len(text)
     while pos < n:
-        m = _LINE.match(text, pos)
+        m = _LINE.match(text, pos, n)
         assert m is not None  # the pattern also matches an empty line
         line = m.group(0)
         body = line.rstrip("\r\n")
@@ -249,25 +252,37 @@ def record_kinds(text: str) -> list[str]:
     return kinds
 
 
-def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:  # noqa: C901 - one pass over the records, by kind of record
+def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:
     """Parse DFHCSDUP input (plain, or inside a JCL job); never raises."""
-    if text.startswith("\ufeff"):
-        text_offset = 1
-    else:
-        text_offset = 0
-    problems: list[CsdProblem] = []
-    comments: list[CsdComment] = []
-    stream = _Stream()
     is_jcl = looks_like_jcl(text)
-    record_count = 0
+    doc = CsdDocument(text, [], [], [], is_jcl, 0)
+    stream = _Stream()
+    doc.record_count = _read_records(doc, text, 0, len(text), stream, JclState(text) if is_jcl else None)
+    doc.record_problems = len(doc.problems)
+    _tokenize(doc, "".join(stream.parts), stream, catalogue)
+    problems = doc.problems
+    if len(problems) > MAX_PROBLEMS:
+        dropped = len(problems) - MAX_PROBLEMS
+        first = problems[MAX_PROBLEMS].span
+        del problems[MAX_PROBLEMS:]
+        problems.append(CsdProblem("csd-syntax", f"{dropped} more problems are not reported (at most {MAX_PROBLEMS} per file); fix the ones above first", first))
+    return doc
 
-    jcl = JclState(text)
+
+def _read_records(doc: CsdDocument, text: str, begin: int, stop: int, stream: _Stream, jcl: JclState | None) -> int:  # noqa: C901 - one pass over the records, by kind of record
+    """Read the records of ``text[begin:stop]`` (whole lines) into ``stream``,
+    with comments and record problems into ``doc``; ``jcl`` follows the job
+    when the input is JCL.  Returns the number of DFHCSDUP records read."""
+    problems = doc.problems
+    comments = doc.comments
+    record_count = 0
+    bom = text.startswith("\ufeff")
     pending_continuation: tuple[int, int] | None = None  # span of the '*' in column 72
 
-    for start, line in records(text):
-        if start == 0 and text_offset:
+    for start, line in records(text, begin, stop):
+        if start == 0 and bom:
             start, line = 1, line[1:]
-        if is_jcl:
+        if jcl is not None:
             if jcl.statement(line):
                 if line.startswith("//*"):
                     continue
@@ -327,15 +342,7 @@ def parse_csd(text: str, catalogue: CsdCatalogue) -> CsdDocument:  # noqa: C901 
             pending_continuation = None
     if pending_continuation is not None:
         problems.append(CsdProblem("csd-continuation", "a value is continued in column 72, but no record follows", pending_continuation))
-
-    doc = CsdDocument(text, [], comments, problems, is_jcl, record_count)
-    _tokenize(doc, "".join(stream.parts), stream, catalogue)
-    if len(problems) > MAX_PROBLEMS:
-        dropped = len(problems) - MAX_PROBLEMS
-        first = problems[MAX_PROBLEMS].span
-        del problems[MAX_PROBLEMS:]
-        problems.append(CsdProblem("csd-syntax", f"{dropped} more problems are not reported (at most {MAX_PROBLEMS} per file); fix the ones above first", first))
-    return doc
+    return record_count
 
 
 def _value_end(logical: str, open_pos: int) -> tuple[int, str | None]:
@@ -374,11 +381,12 @@ def _value_end(logical: str, open_pos: int) -> tuple[int, str | None]:
     return n, "missing ')' before the end of the input"
 
 
-def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCatalogue) -> None:  # noqa: C901 - a tokenizer: one branch per kind of character
+def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCatalogue, current: CsdCommand | None = None) -> None:  # noqa: C901 - a tokenizer: one branch per kind of character
+    """Read the commands of ``logical``; ``current`` is the command the
+    text before it ended in (an incremental re-parse)."""
     n = len(logical)
     pos = 0
-    current: CsdCommand | None = None
-    expect_resource = False
+    expect_resource = current is not None and _expects_resource(current)
     problems = doc.problems
 
     def src(a: int, b: int) -> Span:
@@ -438,14 +446,12 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
 
         if value is None:
             # A bare word: a flag of the current command, or a new command.
-            if current is not None and current.spec is not None:
-                flags = {k: s for k, s in keyword_specs(current).items() if s.type == "flag"}
-                res = resolve_abbreviation(word, flags) if flags else Resolution("unknown", None)
-                if res.status in ("exact", "abbrev") and res.name is not None:
-                    current.keywords.append(CsdKeyword(word, wspan, res, None, None, flags[res.name]))
-                    current.end = wspan[1]
-                    pos = after
-                    continue
+            flag = _flag_of(current, word)
+            if flag is not None and current is not None:
+                current.keywords.append(CsdKeyword(word, wspan, flag[0], None, None, flag[1]))
+                current.end = wspan[1]
+                pos = after
+                continue
             res = catalogue.command(word)
             if res.status == "unknown" and current is not None and current.verb is not None and not _looks_like_command(logical, m.start(), after):
                 # Not a command: keep it as an (unknown) operand of the current command.
@@ -487,6 +493,25 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
         pos = after
 
 
+def _flag_of(current: CsdCommand | None, word: str) -> tuple[Resolution, CsdKeywordSpec] | None:
+    """The flag keyword of ``current`` that the bare ``word`` names, if any
+    (then it is an operand of ``current``, not a new command)."""
+    if current is None or current.spec is None:
+        return None
+    flags = {k: s for k, s in keyword_specs(current).items() if s.type == "flag"}
+    res = resolve_abbreviation(word, flags) if flags else Resolution("unknown", None)
+    if res.status in ("exact", "abbrev") and res.name is not None:
+        return res, flags[res.name]
+    return None
+
+
+def _expects_resource(cmd: CsdCommand) -> bool:
+    """Whether the next operand with a value would be ``cmd``'s resource
+    type and name: its command takes one and no operand with a value came
+    yet."""
+    return cmd.spec is not None and cmd.spec.resource in ("required", "optional") and cmd.resource_written is None and all(kw.value is None for kw in cmd.keywords)
+
+
 def _looks_like_command(logical: str, start: int, after: int) -> bool:
     """Whether the unknown bare word at ``start`` is more likely a misspelt
     command than a misspelt flag: it is the first word of its record and a
@@ -508,3 +533,176 @@ def keyword_specs(cmd: CsdCommand) -> dict[str, CsdKeywordSpec]:
     if cmd.resource_spec is not None:
         kws.update(cmd.resource_spec.keywords)
     return kws
+
+
+# ---------------------------------------------------------------------------
+# Incremental re-parsing
+# ---------------------------------------------------------------------------
+
+
+def reparse_csd(old: CsdDocument, text: str, catalogue: CsdCatalogue) -> tuple[CsdDocument, Reparse[CsdCommand] | None]:
+    """The document of ``text``, which is ``old``'s text edited: always
+    equal to ``parse_csd(text, catalogue)``.  When the edit lies in the
+    records of some commands of plain DFHCSDUP input (not a JCL job), only
+    those records are read again: ``old`` is updated in place and returned
+    with what was re-parsed (its other commands are kept, moved).  Anything
+    else (a job, a continued record at the edge, a word that may belong to
+    the command before) is a full parse, returned with None.  Either way
+    ``old`` must not be used afterwards."""
+    change = text_change(old.source, text)
+    if change is None:
+        if old.source is not text:
+            old.source = text
+        return old, Reparse(TextChange(0, 0, 0), [], [])
+    done = _reparse(old, text, change, catalogue)
+    if done is None:
+        return parse_csd(text, catalogue), None
+    return old, done
+
+
+def _line_start(text: str, pos: int) -> int:
+    """The start of the record that holds offset ``pos``."""
+    j = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos))
+    if j < 0:
+        return 0
+    if text[j] == "\r" and text.startswith("\n", j + 1):
+        return _line_start(text, j)  # pos is the "\n" of that "\r\n": its record started earlier
+    return j + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    """The offset just past the line break of the record that holds ``pos``
+    (the end of the text for the last record)."""
+    m = _LINE_BREAK.search(text, pos)
+    return len(text) if m is None else m.end()
+
+
+def _continued_before(text: str, pos: int) -> bool:
+    """Whether the record that ends just before ``pos`` (a record start)
+    continues a value with '*' in column 72."""
+    if pos <= 0:
+        return False
+    start = _line_start(text, pos - 1)
+    if start == 0 and text.startswith("\ufeff"):
+        start = 1
+    m = _LINE_BREAK.search(text, start, pos)
+    end = pos if m is None else m.start()
+    return text[start + 71 : start + 72] == "*" and start + 71 < end
+
+
+def _verb_start(cmd: CsdCommand) -> int:
+    return cmd.verb_span[0]
+
+
+def _reparse(old: CsdDocument, text: str, change: TextChange, catalogue: CsdCatalogue) -> Reparse[CsdCommand] | None:  # noqa: C901 - every condition under which some records may be read alone, in one place
+    if old.is_jcl or looks_like_jcl(text) or len(old.problems) >= MAX_PROBLEMS:
+        return None
+    src, d, cmds = old.source, change.delta, old.commands
+    # Whole records, widened until no command and no continued value
+    # crosses either edge (in the old text or the new).
+    s = _line_start(src, max(0, change.start - 1))
+    e = _line_end(src, change.old_end)
+    while True:
+        if _continued_before(src, s):
+            s = _line_start(src, s - 1)
+            continue
+        k = bisect_left(cmds, s, key=_verb_start) - 1
+        if k >= 0 and cmds[k].span[1] >= s:
+            s = _line_start(src, cmds[k].verb_span[0])
+            continue
+        if e < len(src) and (_continued_before(src, e) or _continued_before(text, e + d)):
+            e = _line_end(src, e)
+            continue
+        k = bisect_left(cmds, e, key=_verb_start) - 1
+        if k >= 0 and cmds[k].span[1] >= e and e < len(src):
+            e = _line_end(src, cmds[k].span[1])
+            continue
+        break
+    i = bisect_left(cmds, s, key=_verb_start)
+    j = bisect_left(cmds, e, key=_verb_start)
+    prev = cmds[i - 1] if i > 0 else None
+    nxt = cmds[j] if j < len(cmds) else None
+    part = CsdDocument(text, [], [], [], False, 0)
+    stream = _Stream()
+    count = _read_records(part, text, s, e + d, stream, None)
+    if any(p.code == "csd-continuation" for p in part.problems):
+        return None  # the last record continues a value into the records after
+    rec_new = len(part.problems)
+    seed = replace(prev, keywords=list(prev.keywords)) if prev is not None else None
+    _tokenize(part, "".join(stream.parts), stream, catalogue, seed)
+    if prev is not None and seed is not None and (seed.end != prev.end or len(seed.keywords) != len(prev.keywords) or seed.resource_written is not prev.resource_written):
+        return None  # the stretch begins with operands of the command before it
+    last = part.commands[-1] if part.commands else prev
+    if nxt is not None and (nxt.verb_resolution.status == "unknown" or _flag_of(last, nxt.verb_written) is not None):
+        return None  # the command after might now read as an operand of this one
+    rec_old = old.record_problems
+    rb = _problem_bounds(old.problems, 0, rec_old, s, e)
+    tb = _problem_bounds(old.problems, rec_old, len(old.problems), s, e)
+    if rb is None or tb is None:
+        return None
+    if last is not None and prev is None and any(s <= p.span[0] and (nxt is None or p.span[0] < nxt.verb_span[0]) for p in old.problems[tb[1]:]):
+        return None  # operands after the stretch that had no command before them now have one
+    problems = _moved(old.problems[:rb[0]], part.problems[:rec_new], old.problems[rb[1] : rec_old], d)
+    tokens = _moved(old.problems[rec_old : tb[0]], part.problems[rec_new:], old.problems[tb[1] :], d)
+    if len(problems) + len(tokens) > MAX_PROBLEMS:
+        return None
+    # From here on the old document is changed: nothing may fail.
+    c0 = bisect_left(old.comments, s, key=_comment_start)
+    c1 = bisect_left(old.comments, e, key=_comment_start)
+    for c in old.comments[c1:]:
+        c.span = (c.span[0] + d, c.span[1] + d)
+    old.comments = old.comments[:c0] + part.comments + old.comments[c1:]
+    old.record_count += count - sum(1 for _ in records(src, s, e))
+    old.problems = problems + tokens
+    old.record_problems = len(problems)
+    for cmd in cmds[j:]:
+        _move_command(cmd, d)
+    for cmd in part.commands:
+        cmd.document = old
+    old.commands = cmds[:i] + part.commands + cmds[j:]
+    old.source = text
+    return Reparse(TextChange(s, e, e + d), cmds[i:j], part.commands, change)
+
+
+def _comment_start(c: CsdComment) -> int:
+    return c.span[0]
+
+
+def _problem_bounds(problems: list[CsdProblem], lo: int, hi: int, s: int, e: int) -> tuple[int, int] | None:
+    """Where the problems of ``problems[lo:hi]`` (in the order they were
+    found) at offsets ``s`` to ``e`` are; None unless those before, inside and
+    after come in that order."""
+    k0 = lo
+    while k0 < hi and problems[k0].span[0] < s:
+        k0 += 1
+    k1 = k0
+    while k1 < hi and problems[k1].span[0] < e:
+        k1 += 1
+    if any(problems[k].span[0] < e for k in range(k1, hi)):
+        return None
+    return k0, k1
+
+
+def _moved(before: list[CsdProblem], new: list[CsdProblem], after: list[CsdProblem], d: int) -> list[CsdProblem]:
+    if d:
+        for p in after:
+            p.span = (p.span[0] + d, p.span[1] + d)
+    return before + new + after
+
+
+def _move_command(cmd: CsdCommand, d: int) -> None:
+    a, b = cmd.verb_span
+    cmd.verb_span = (a + d, b + d)
+    if cmd.resource_span is not None:
+        a, b = cmd.resource_span
+        cmd.resource_span = (a + d, b + d)
+    if cmd.name_span is not None:
+        a, b = cmd.name_span
+        cmd.name_span = (a + d, b + d)
+    cmd.end += d
+    for kw in cmd.keywords:
+        a, b = kw.written_span
+        kw.written_span = (a + d, b + d)
+        if kw.value_span is not None:
+            a, b = kw.value_span
+            kw.value_span = (a + d, b + d)

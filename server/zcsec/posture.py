@@ -10,12 +10,17 @@ all read it, so they always agree.
 from __future__ import annotations
 
 import re
+from bisect import insort
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from . import tls
 from .csdparse import CsdCommand
 from .project import ProjectConfig
-from .workspace import ConfigElement, CsdModel, LibertyConfig, Workspace
+from .reads import isolated, note, replay
+from .workspace import ConfigElement, CsdModel, Delta, LibertyConfig, Workspace
+from .xmlparse import Element
 
 CONNECTION_ELEMENTS = {
     "zosconnect_cicsIpicConnection": "cics",
@@ -259,7 +264,7 @@ def cics_side(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement) -> CicsSide:
     if port is not None:
         side.services_on_port = model.ipic_services_on_port(port)
         ipic = {id(c) for c in side.services_on_port}
-        side.non_ipic_on_port = [c for c in model.services_by_port().get(port, []) if id(c) not in ipic]
+        side.non_ipic_on_port = [c for c in model.on_port(port) if id(c) not in ipic]
     if side.services_on_port:
         side.service = side.services_on_port[-1]
         side.service_path = model.path_of(side.service)
@@ -567,29 +572,193 @@ def _wola_targets_cics(ws: Workspace, cfg: LibertyConfig, cf: ConfigElement | No
     return any(ws.csd.named("TRANSACTION", name) for name in _CICS_LINK_TRANSACTIONS)
 
 
-def _wola_factories_in_use(cfg: LibertyConfig) -> set[str]:
-    """Ids of connection factories that an element in the configuration
-    names with connectionFactoryRef: those are part of that element's
-    posture (a localAdaptersConnectService) or of a product's own (a
-    <usr_dvsService>), not a WOLA connection of their own."""
-    key = "wola-factories-in-use"
-    found = cfg.cache.get(key)
-    if found is None:
-        found = cfg.cache[key] = {(e.element.value("connectionFactoryRef") or "").strip() for e in cfg.elements if e.element.get("connectionFactoryRef") is not None}
-    return found
+_NO_FAILURES: list = []  # shared: most units have none (never appended to)
+_NO_READS: list = []
+
+
+@dataclass(slots=True, eq=False)
+class UnitPostures:
+    """The connections written in one top-level element of a configuration
+    (a direct child of <server>), with the connections whose posture could
+    not be worked out, and what deciding and working them out read (keys,
+    zcsec/reads.py): after an edit that changes none of them, they stand."""
+
+    unit: Element
+    postures: list[Posture]
+    failures: list[tuple[ConfigElement, Exception]]
+    reads: list[tuple]
+    providers: frozenset[str] = frozenset()  # of its postures
 
 
 def postures(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
     """Every connection of a configuration, in document order (computed once
     per configuration)."""
-    cached = cfg.cache.get("postures")
+    note(("all",))
+    out: list[Posture] = []
+    for rec in unit_postures(ws, cfg):
+        if rec.reads:
+            replay(rec.reads)
+        out.extend(rec.postures)
+    return out
+
+
+@dataclass(slots=True, eq=False)
+class _Postures:
+    """What unit_postures keeps for a configuration."""
+
+    records: list[UnitPostures]  # in document order
+    caller: Caller
+    caller_reads: list[tuple]
+    by_unit: dict[Element, UnitPostures] = field(default_factory=dict)
+    links: Counter = field(default_factory=Counter)  # id(CSD command) -> how many connections lead to it
+    by_key: dict[tuple, set[Element]] | None = None  # key -> the units whose records read it (built when first needed)
+
+    def add(self, rec: UnitPostures) -> None:
+        self.by_unit[rec.unit] = rec
+        self.links.update(_links(rec))
+        if self.by_key is not None:
+            for key in rec.reads:
+                self.by_key.setdefault(key, set()).add(rec.unit)
+
+    def drop(self, rec: UnitPostures) -> None:
+        del self.by_unit[rec.unit]
+        self.links.subtract(_links(rec))
+        if self.by_key is not None:
+            for key in rec.reads:
+                units = self.by_key.get(key)
+                if units is not None:
+                    units.discard(rec.unit)
+
+    def index(self) -> dict[tuple, set[Element]]:
+        if self.by_key is None:
+            self.by_key = {}
+            for rec in self.records:
+                for key in rec.reads:
+                    self.by_key.setdefault(key, set()).add(rec.unit)
+        return self.by_key
+
+
+def _links(rec: UnitPostures) -> list[int]:
+    """ids of the CSD commands the connections of ``rec`` lead to."""
+    out = []
+    for p in rec.postures:
+        if p.cics is not None:
+            if p.cics.service is not None:
+                out.append(id(p.cics.service))
+            if p.cics.ipconn is not None:
+                out.append(id(p.cics.ipconn))
+    return out
+
+
+def unit_postures(ws: Workspace, cfg: LibertyConfig) -> list[UnitPostures]:
+    """The connections of a configuration by the top-level element they are
+    written in, in document order (computed once per configuration, and
+    kept up to date by :func:`update_postures`); only the elements that hold
+    one, or whose holding one depends on others.  Notes nothing itself: a
+    reader replays the reads of the units it uses."""
+    return _postures(ws, cfg).records
+
+
+def postures_in(ws: Workspace, cfg: LibertyConfig, units: Iterable[Element]) -> list[UnitPostures]:
+    """The records of :func:`unit_postures` of ``units`` (those that have one)."""
+    by_unit = _postures(ws, cfg).by_unit
+    return [by_unit[u] for u in units if u in by_unit]
+
+
+def linked(ws: Workspace, cmd: CsdCommand) -> bool:
+    """Whether a connection of the workspace leads to ``cmd`` (its
+    TCPIPSERVICE or IPCONN)."""
+    note("linked", id(cmd))
+    return any(_postures(ws, cfg).links[id(cmd)] > 0 for cfg in ws.configs)
+
+
+def _postures(ws: Workspace, cfg: LibertyConfig) -> _Postures:
+    cached = cfg.cache.get("unit-postures")
     if cached is None:
-        cached = cfg.cache["postures"] = _compute(ws, cfg)
-        provider_side = caller_of(cfg)
-        for p in cached:
-            p.caller = _REQUESTER_CALLER if p.element.name == "zosconnect_endpointConnection" else provider_side
-            p.tls_floor = tls_floor(cfg, p)
+        caller, caller_reads = isolated(lambda: caller_of(cfg))
+        cached = cfg.cache["unit-postures"] = _Postures([], caller, caller_reads)
+        cached.records = _records(ws, cfg, list(cfg.by_unit), cached)
+        for rec in cached.records:
+            cached.add(rec)
     return cached
+
+
+def _records(ws: Workspace, cfg: LibertyConfig, units: list[Element], kept: _Postures) -> list[UnitPostures]:
+    """The records of :func:`unit_postures` for ``units`` (in their order)."""
+    if len(units) > 16:
+        candidates = {ce.unit for name in _MAY_CONNECT for ce in cfg.by_name.get(name, ())}
+    else:  # a few units after an edit: look at them, not at every connection
+        candidates = {u for u in units if any(ce.name in _MAY_CONNECT for ce in cfg.by_unit.get(u, ()))}
+    out = []
+    for unit in units:
+        if unit not in candidates:
+            continue
+        rec, reads = isolated(lambda: _unit(ws, cfg, unit, kept.caller))
+        if rec.postures:
+            reads.extend(kept.caller_reads)
+        if rec.postures or rec.failures or reads:
+            rec.reads = reads or _NO_READS
+            rec.providers = _providers(rec.postures)
+            out.append(rec)
+    return out
+
+
+def update_postures(ws: Workspace, delta: Delta) -> set[Element]:
+    """Bring the connections of every configuration up to date after an edit
+    (Workspace.refresh): those of the units it re-parsed, and those that read
+    something it changed, are worked out again.  Returns the units whose
+    connections may have changed, and adds to ``delta.keys`` ("linked", id)
+    for the CSD commands a connection now leads to, or no longer."""
+    changed: set[Element] = set()
+    for cfg in ws.configs:
+        kept = cfg.cache.get("unit-postures")
+        if kept is None:
+            continue
+        before = Counter(kept.links)
+        if not delta.keys.isdisjoint(kept.caller_reads):
+            # Who calls changed: every connection says so.
+            changed.update(rec.unit for rec in kept.records)
+            del cfg.cache["unit-postures"]
+            kept = _postures(ws, cfg)
+            changed.update(rec.unit for rec in kept.records)
+        else:
+            again = {u for path in cfg.files for u in delta.added.get(path, ())}
+            by_key = kept.index()
+            for key in delta.keys:
+                again |= by_key.get(key, set())
+            for unit in (again | delta.removed) & kept.by_unit.keys():
+                rec = kept.by_unit[unit]
+                kept.drop(rec)
+                kept.records.remove(rec)
+                changed.add(unit)
+            for rec in _records(ws, cfg, [u for u in again if u in cfg.by_unit], kept):
+                kept.add(rec)
+                insort(kept.records, rec, key=lambda r: cfg.order(cfg.by_unit[r.unit][0]))
+            changed |= again
+        for cid in (before.keys() | kept.links.keys()):
+            if (before[cid] > 0) != (kept.links[cid] > 0):
+                delta.keys.add(("linked", cid))
+        kept.links = +kept.links  # drop the zero counts
+    return changed
+
+
+def _unit(ws: Workspace, cfg: LibertyConfig, unit: Element, provider_side: Caller) -> UnitPostures:
+    rec = UnitPostures(unit, [], _NO_FAILURES, _NO_READS)
+    for ce in cfg.by_unit.get(unit, ()):
+        name = ce.name
+        try:
+            p = _posture(ws, cfg, ce, name)
+            if p is not None:
+                p.caller = _REQUESTER_CALLER if name == "zosconnect_endpointConnection" else provider_side
+                p.tls_floor = tls_floor(cfg, p)
+                rec.postures.append(p)
+        except Exception as exc:  # noqa: BLE001 - a bug here must not hide the other connections
+            # Not dropped in silence: the engine reports it as internal-error
+            # at the element, as it does for a rule that fails.
+            if rec.failures is _NO_FAILURES:
+                rec.failures = []
+            rec.failures.append((ce, exc))
+    return rec
 
 
 def tls_floor(cfg: LibertyConfig, p: Posture) -> str | None:
@@ -685,37 +854,49 @@ def caller_of(cfg: LibertyConfig) -> Caller:
     return Caller(kind, registry, summary, detail, not require_secure)
 
 
-def _compute(ws: Workspace, cfg: LibertyConfig) -> list[Posture]:
-    out: list[Posture] = []
-    for ce in cfg.elements:
-        name = ce.name
-        try:
-            if name == "zosconnect_cicsIpicConnection":
-                out.append(cics_posture(ws, cfg, ce))
-            elif name in ("imsmobile_imsConnection", "zosconnect_imsConnection"):
-                out.append(ims_posture(ws, cfg, ce))
-            elif name == "connectionFactory" and cfg.children(ce, "properties.imsudbJLocal"):
-                out.append(imsdb_posture(ws, cfg, ce))
-            elif name == "jmsConnectionFactory":
-                out.append(mq_posture(ws, cfg, ce))
-            elif name in ("zosconnect_zosConnectServiceRestClientConnection", "zosconnect_db2Connection", "zosconnect_endpointConnection"):
-                out.append(rest_posture(ws, cfg, ce))
-            elif name == "zosconnect_localAdaptersConnectService" or (name == "connectionFactory" and cfg.children(ce, "properties.ola") and ce.id not in _wola_factories_in_use(cfg)):
-                out.append(wola_posture(ws, cfg, ce))
-        except Exception as exc:  # noqa: BLE001 - a bug here must not hide the other connections
-            # Not dropped in silence: the engine reports it as internal-error
-            # at the element, as it does for a rule that fails.
-            cfg.cache.setdefault(FAILURES, []).append((ce, exc))
-    return out
+_ONE_PROVIDER = {p: frozenset({p}) for p in PROVIDER_NAMES}
 
 
-FAILURES = "posture-failures"
+def _providers(found: list[Posture]) -> frozenset[str]:
+    if len(found) == 1 and found[0].provider in _ONE_PROVIDER:
+        return _ONE_PROVIDER[found[0].provider]
+    return frozenset(p.provider for p in found)
+
+
+# The elements that may be connections (see _posture).
+_MAY_CONNECT = frozenset(CONNECTION_ELEMENTS) | {"connectionFactory"}
+
+
+def _posture(ws: Workspace, cfg: LibertyConfig, ce: ConfigElement, name: str) -> Posture | None:
+    """The posture of ``ce`` when it is a connection, else None."""
+    if name == "zosconnect_cicsIpicConnection":
+        return cics_posture(ws, cfg, ce)
+    if name in ("imsmobile_imsConnection", "zosconnect_imsConnection"):
+        return ims_posture(ws, cfg, ce)
+    if name == "connectionFactory" and cfg.children(ce, "properties.imsudbJLocal"):
+        return imsdb_posture(ws, cfg, ce)
+    if name == "jmsConnectionFactory":
+        return mq_posture(ws, cfg, ce)
+    if name in ("zosconnect_zosConnectServiceRestClientConnection", "zosconnect_db2Connection", "zosconnect_endpointConnection"):
+        return rest_posture(ws, cfg, ce)
+    # A WOLA connection factory that an element of the configuration names
+    # with connectionFactoryRef is part of that element's posture (a
+    # localAdaptersConnectService) or of a product's own (a <usr_dvsService>),
+    # not a WOLA connection of its own.
+    if name == "zosconnect_localAdaptersConnectService" or (name == "connectionFactory" and cfg.children(ce, "properties.ola") and not cfg.referenced("connectionFactoryRef", ce.id)):
+        return wola_posture(ws, cfg, ce)
+    return None
 
 
 def posture_failures(ws: Workspace, cfg: LibertyConfig) -> list[tuple[ConfigElement, Exception]]:
     """The connections whose posture could not be computed, with the error."""
-    postures(ws, cfg)
-    return list(cfg.cache.get(FAILURES, []))
+    note(("all",))
+    out = []
+    for rec in unit_postures(ws, cfg):
+        if rec.failures:
+            replay(rec.reads)
+            out.extend(rec.failures)
+    return out
 
 
 def is_encoded(value: str) -> bool:

@@ -78,7 +78,7 @@ def secret_values_in(ws: Workspace, path: str) -> set[str]:
     ``path``, as written: what a text that quotes the file (a diff) must hide."""
     out: set[str] = set()
     for cfg in ws.configs:
-        for ce in cfg.by_file.get(path, []):
+        for ce in cfg.in_file(path):
             for attr in ce.element.attributes:
                 if attr.value and is_secret_attr(ce, attr.name):
                     out.add(attr.value)

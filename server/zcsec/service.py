@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import build, find_inputs, load_project_for, project_key
+from .engine import Checker
 from .findings import Finding
 from .project import ProjectConfig, parse_project_text
 from .remote import RemoteProject
@@ -42,6 +43,7 @@ class AnalysisService:
         self.generation = 0
         self._files: dict[str, dict[str, str]] | None = None  # project key -> {path: "liberty"|"csd"}
         self._snapshots: dict[str, Snapshot] = {}
+        self._checkers: dict[str, Checker] = {}  # project key -> what checked it last (issue 14: edits are checked incrementally)
         self._projects: dict[str, ProjectConfig] = {}
         self._lock = threading.RLock()
         self.remote_epoch = 0  # grows whenever what the editor gave is dropped
@@ -163,7 +165,8 @@ class AnalysisService:
             project = self.project(key)
             if self.store.max_size != project.max_file_size:
                 self.store.max_size = project.max_file_size
-            ws, findings = build(files, project, self.store, problems=self._remote_problems(key, p))
+            checker = self._checkers.setdefault(key, Checker())
+            ws, findings = build(files, project, self.store, problems=self._remote_problems(key, p), checker=checker)
             by_path: dict[str, list[Finding]] = {}
             for f in findings:
                 by_path.setdefault(f.path, []).append(f)

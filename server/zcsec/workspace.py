@@ -15,21 +15,24 @@ import fnmatch
 import os
 import posixpath
 import re
+from bisect import bisect_left, insort
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from .catalogue import Catalogue, ElementSpec
-from .csdparse import CsdCommand, CsdDocument, parse_csd
+from .csdparse import CsdCommand, CsdDocument, parse_csd, reparse_csd
 from .findings import Severity
 from .project import ProjectConfig
+from .reads import note
 from .sources import (
     CSD_EXTENSIONS, SKIP_DIRS, SourceText, child_uri, classify, decode_bytes, file_name, folder_uri, has_server_root, is_remote, name_suffix,
     read_source, remote_include_uri, remote_path, remote_uri,
 )
-from .text import LineIndex, Span
-from .xmlparse import Element, XmlDocument, parse_xml
+from .text import LineIndex, Reparse, Span, TextChange, text_change
+from .xmlparse import Element, XmlDocument, parse_xml, reparse_xml
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _BINARY_SERVER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?server[\s>/]")
@@ -45,22 +48,122 @@ def norm(path: str | os.PathLike) -> str:
 # ---------------------------------------------------------------------------
 
 
+# How many changes of a file's text FileStore remembers (XmlFile.changes).
+KEPT_CHANGES = 16
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(slots=True)
+class FileChange:
+    """One change of a file's text: how it was re-parsed, and the stretch of
+    the old text whose lines the edit touched (``touched``; the whole text
+    when the edit wrote a carriage return, since what reads how lines end
+    reads the whole file)."""
+
+    reparse: Reparse
+    touched: Span
+    lines: int | None = 0  # how many lines the edit added (negative: removed); None when not known
+    suppressions: bool = True  # the lines it touched hold (or held) a zcsec-disable comment
+    whole: bool = False  # every unit was replaced (the text was parsed whole again)
+
+    @staticmethod
+    def of(old: str, new: str, reparse: Reparse) -> "FileChange":
+        edit = reparse.edit or reparse.change
+        # A carriage return in the edit, or next to it (a "\r" and a "\n"
+        # that now make one line break, or no longer do).
+        a = max(0, edit.start - 1)
+        if "\r" in old[a : edit.old_end + 1] or "\r" in new[a : edit.new_end + 1]:
+            return FileChange(reparse, (0, len(old)), None)
+        start = max(old.rfind("\n", 0, edit.start), old.rfind("\r", 0, edit.start)) + 1
+        m = _LINE_BREAK.search(old, edit.old_end)
+        end = m.start() if m is not None else len(old)
+        lines = new.count("\n", edit.start, edit.new_end) - old.count("\n", edit.start, edit.old_end)
+        d = edit.new_end - edit.old_end
+        suppressions = old.find("zcsec-disable", start, end) >= 0 or new.find("zcsec-disable", start, end + d) >= 0
+        return FileChange(reparse, (start, end), lines, suppressions)
+
+    @property
+    def delta(self) -> int:
+        edit = self.reparse.edit or self.reparse.change
+        return edit.new_end - edit.old_end
+
+
+def move_span(span: Span, changes: list[FileChange] | None) -> Span | None:
+    """Where ``span`` is after ``changes`` (oldest first); None when it is on
+    a line an edit touched."""
+    if not changes:
+        return span
+    a, b = span
+    for ch in changes:
+        t0, t1 = ch.touched
+        if b >= t0 and a <= t1:
+            return None
+        edit = ch.reparse.edit or ch.reparse.change
+        if a >= edit.old_end:
+            d = edit.new_end - edit.old_end
+            a, b = a + d, b + d
+    return (a, b)
+
+
 @dataclass(slots=True, eq=False)
 class XmlFile:
+    """A parsed Liberty XML file.  FileStore keeps one per path and updates
+    it in place when the text changes: ``version`` counts the changes, and
+    ``changes`` holds the last few as (version, how it was re-parsed), the
+    re-parse None when the whole text was parsed again."""
+
     path: str
     text: str
     doc: XmlDocument
     index: LineIndex
     read_problem: str | None = None
+    version: int = 0
+    changes: list[tuple[int, FileChange | None]] = field(default_factory=list, repr=False)
 
 
 @dataclass(slots=True, eq=False)
 class CsdFile:
+    """A parsed CSD file, kept and updated like :class:`XmlFile`."""
+
     path: str
     text: str
     doc: CsdDocument
     index: LineIndex
     read_problem: str | None = None
+    version: int = 0
+    changes: list[tuple[int, FileChange | None]] = field(default_factory=list, repr=False)
+
+
+def changes_since(f: XmlFile | CsdFile, version: int) -> list[FileChange] | None:
+    """The changes that brought ``f`` from ``version`` to its current one,
+    oldest first; None when one of them was a full parse or they are no
+    longer all known."""
+    if version == f.version:
+        return []
+    if version > f.version or not f.changes or f.changes[0][0] > version + 1:
+        return None
+    out = []
+    for v, reparse in f.changes:
+        if v > version:
+            if reparse is None:
+                return None
+            out.append(reparse)
+    return out
+
+
+def _record(f: XmlFile | CsdFile, text: str, reparse: Reparse | None, whole: bool = False) -> None:
+    if reparse is not None and reparse.edit is None and not reparse.removed and not reparse.added:
+        return  # the same text again
+    f.version += 1
+    change = FileChange.of(f.text, text, reparse) if reparse is not None else None
+    if change is not None and whole:
+        # A change that replaced every unit holds the whole previous parse:
+        # only the last one is kept (an older one reads as a full parse).
+        change.whole = True
+        f.changes = [(v, None if ch is not None and ch.whole else ch) for v, ch in f.changes]
+    f.changes.append((f.version, change))
+    if len(f.changes) > KEPT_CHANGES:
+        del f.changes[0]
 
 
 @dataclass(slots=True)
@@ -76,7 +179,14 @@ class ModelProblem:
 
 class FileStore:
     """Reads and parses files, caching by content.  Editors put the text of
-    open documents in ``overlays``; those win over the disk."""
+    open documents in ``overlays``; those win over the disk.
+
+    A file has one XmlFile (or CsdFile) for its lifetime: when its text
+    changes, the new text is parsed given the previous parse
+    (xmlparse.reparse_xml, csdparse.reparse_csd: only what the edit touched
+    is read again) and the object is updated in place.  A workspace built
+    before sees the new text; the analysis service builds a new one for
+    every change (one generation)."""
 
     def __init__(self, max_size: int = 20 * 1024 * 1024) -> None:
         self.max_size = max_size
@@ -125,7 +235,14 @@ class FileStore:
         cached = self._xml.get(p)
         if cached is not None and cached[0] is src.text:
             return cached[1], src
-        f = XmlFile(p, src.text, parse_xml(src.text), LineIndex(src.text), src.problem)
+        if cached is None:
+            f = XmlFile(p, src.text, parse_xml(src.text), LineIndex(src.text), src.problem)
+        else:
+            f = cached[1]
+            doc, reparse = reparse_xml(f.doc, src.text)
+            f.index = f.index.edited(src.text, reparse.change) if reparse is not None else LineIndex(src.text)
+            _record(f, src.text, reparse if src.problem == f.read_problem else None)
+            f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._xml[p] = (src.text, f)
         return f, src
 
@@ -137,7 +254,26 @@ class FileStore:
         cached = self._csd.get(p)
         if cached is not None and cached[0] is src.text and cached[1] == id(catalogue):
             return cached[2], src
-        f = CsdFile(p, src.text, parse_csd(src.text, catalogue.csd), LineIndex(src.text), src.problem)
+        if cached is None:
+            f = CsdFile(p, src.text, parse_csd(src.text, catalogue.csd), LineIndex(src.text), src.problem)
+        else:
+            f = cached[2]
+            if cached[1] == id(catalogue):
+                doc, reparse = reparse_csd(f.doc, src.text, catalogue.csd)
+                whole = reparse is None
+                if reparse is None:
+                    # Read whole again (a job, a continued record at the edge of
+                    # the edit): every command was replaced, and the model can
+                    # still follow that.
+                    reparse = Reparse(TextChange(0, len(f.text), len(src.text)), list(f.doc.commands), list(doc.commands), text_change(f.text, src.text))
+                    f.index = LineIndex(src.text)
+                else:
+                    f.index = f.index.edited(src.text, reparse.change)
+            else:  # another catalogue (a project's own schemas) reads the commands differently
+                doc, reparse, whole = parse_csd(src.text, catalogue.csd), None, False
+                f.index = LineIndex(src.text)
+            _record(f, src.text, reparse if src.problem == f.read_problem else None, whole)
+            f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._csd[p] = (src.text, id(catalogue), f)
         return f, src
 
@@ -172,6 +308,15 @@ class ConfigElement:
     def path(self) -> str:
         return self.file.path
 
+    @property
+    def unit(self) -> Element:
+        """The direct child of <server> this element is written in (itself
+        when it is one): what an edit re-parses as a whole."""
+        top = self
+        while top.parent is not None:
+            top = top.parent
+        return top.element
+
 
 @dataclass(slots=True)
 class Variable:
@@ -202,30 +347,103 @@ class LibertyConfig:
         self.includes: list[IncludeLink] = []
         self.problems: list[ModelProblem] = []
         self.variables: dict[str, Variable] = {}
-        self.elements: list[ConfigElement] = []  # every element below <server>, all files
-        self.top: list[ConfigElement] = []  # direct children of <server>
-        self.by_id: dict[str, list[ConfigElement]] = {}
-        self.by_file: dict[str, list[ConfigElement]] = {}  # every element, by the file it is written in
+        # What the rules may read goes through the lookups below, which note
+        # what they read (zcsec/reads.py); these are the indexes behind them.
+        self._elements: list[ConfigElement] = []  # every element below <server>, all files
+        self._top: list[ConfigElement] = []  # direct children of <server>
+        self._by_id: dict[str, list[ConfigElement]] = {}
+        self._by_file: dict[str, list[ConfigElement]] = {}  # every element, by the file it is written in
         self.by_name: dict[str, list[ConfigElement]] = {}  # every element, by element name
+        self.by_unit: dict[Element, list[ConfigElement]] = {}  # a direct child of <server> -> it and its descendants
         self.of_element: dict[int, ConfigElement] = {}  # id(parsed Element) -> its ConfigElement
-        self.features: dict[str, list[tuple[XmlFile, Element]]] = {}
+        self._features: dict[str, list[tuple[XmlFile, Element]]] = {}
         self.cache: dict[object, Any] = {}  # derived models (e.g. postures), built on first use; keys name them
-        self._order: dict[int, int] = {}
+        self.rank: dict[str, int] = {}  # path -> its place among the files (the order of the elements)
+        self.env_texts: dict[str, str | None] = {}  # server.env, bootstrap.properties as read
+
+    # -- what is read as a whole ----------------------------------------------
+    @property
+    def elements(self) -> list[ConfigElement]:
+        """Every element below <server>, all files, in order (reads everything)."""
+        note(("all",))
+        return self._elements
+
+    @property
+    def top(self) -> list[ConfigElement]:
+        """The direct children of <server>, all files (reads everything)."""
+        note(("all",))
+        return self._top
+
+    @property
+    def features(self) -> dict[str, list[tuple[XmlFile, Element]]]:
+        """The features written in featureManagers, by lower-case name."""
+        note(("features",))
+        return self._features
+
+    def quiet_top(self) -> list[ConfigElement]:
+        """:attr:`top` without noting the read: for the engine, which goes
+        through these elements as the subjects of a check."""
+        return self._top
+
+    def in_file(self, path: str) -> list[ConfigElement]:
+        """Every element written in ``path``, in order."""
+        note("file", path)
+        return self._by_file.get(path, [])
+
+    def ids(self) -> list[str]:
+        """Every id of the configuration."""
+        note(("ids",))
+        return list(self._by_id)
+
+    def ids_of_types(self, types: tuple[str, ...]) -> list[str]:
+        """The ids of the elements of ``types`` (computed once per set of
+        types)."""
+        note(("ids",))
+        key = ("ids-of-types", types)
+        found = self.cache.get(key)
+        if found is None:
+            wanted = set(types)
+            found = self.cache[key] = [i for i, ces in self._by_id.items() if any(ce.name in wanted for ce in ces)]
+        return found
 
     # -- lookups ------------------------------------------------------------
     def find(self, ident: str, types: Iterable[str] | None = None) -> list[ConfigElement]:
-        found = self.by_id.get(ident, [])
+        note("id", ident)
+        found = self._by_id.get(ident, [])
         if types is None:
             return list(found)
         wanted = set(types)
         return [ce for ce in found if ce.name in wanted]
 
+    def referenced(self, attr: str, ident: str | None, *, unknown: bool = False) -> bool:
+        """Whether an element of the configuration (one zcsec does not know,
+        with ``unknown``) names ``ident`` in its attribute ``attr`` (a *Ref)."""
+        if ident is None:
+            return False
+        note("refby", attr.lower(), ident)
+        key = ("refby", attr, unknown)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = Counter(_refs(self._elements, attr, unknown))
+        return found[ident] > 0
+
     def of_type(self, *names: str) -> list[ConfigElement]:
+        for n in names:
+            note("type", n)
+        return self.quiet_of_type(*names)
+
+    def quiet_of_type(self, *names: str) -> list[ConfigElement]:
+        """:meth:`of_type` without noting the read: for the engine, which
+        goes through these elements as the subjects of a check."""
         if len(names) == 1:
             return list(self.by_name.get(names[0], ()))
         found = [ce for n in set(names) for ce in self.by_name.get(n, ())]
-        found.sort(key=lambda ce: self._order[id(ce)])
+        found.sort(key=self.order)
         return found
+
+    def order(self, ce: ConfigElement) -> int:
+        """Where an element comes in the configuration: its file, then its offset."""
+        return (self.rank[ce.file.path] << 40) + ce.element.start
 
     def children(self, ce: ConfigElement, name: str | None = None) -> list[ConfigElement]:
         """The child elements of ``ce`` (with that name), in document order."""
@@ -240,9 +458,10 @@ class LibertyConfig:
         """The closure of the enabled features (lower case) and the enabled
         features whose closure is unknown (see Catalogue.feature_closure)."""
         key = "feature-closure"
+        note(("features",))
         found = self.cache.get(key)
         if found is None:
-            found = self.cache[key] = self.catalogue.liberty.feature_closure(self.features)
+            found = self.cache[key] = self.catalogue.liberty.feature_closure(self._features)
         return found
 
     def has_feature(self, *names: str) -> bool:
@@ -420,6 +639,7 @@ def build_config(root: str, store: FileStore, catalogue: Catalogue, project: Pro
         p = beside(root, fname)
         if p in store.overlays or (not is_remote(p) and os.path.isfile(p)):
             src = store.source(p, xml=False)
+            cfg.env_texts[p] = src.text
             if src.text is not None:
                 for key, value, off in _read_properties(src.text):
                     cfg.variables[prefix + key] = Variable(prefix + key, value, norm(p), (off, off + len(key)), origin)
@@ -637,36 +857,194 @@ def _index(cfg: LibertyConfig) -> None:
         for child in root.children:
             spec = lib.element(child.name)
             ce = ConfigElement(f, child, spec)
-            cfg.top.append(ce)
-            _walk(cfg, ce)
-    cfg._order = {}
-    for n, ce in enumerate(cfg.elements):
-        cfg._order[id(ce)] = n
-        cfg.by_file.setdefault(ce.file.path, []).append(ce)
+            cfg._top.append(ce)
+            ces = _walk(cfg, ce)
+            cfg._elements.extend(ces)
+            cfg.by_unit[child] = ces
+    cfg.rank = {p: n for n, p in enumerate(cfg.files)}
+    for ce in cfg._elements:
+        cfg._by_file.setdefault(ce.file.path, []).append(ce)
         cfg.by_name.setdefault(ce.name, []).append(ce)
         cfg.of_element[id(ce.element)] = ce
         ident = ce.id
         if ident:
-            cfg.by_id.setdefault(ident, []).append(ce)
-    for ce in cfg.of_type("featureManager"):
+            cfg._by_id.setdefault(ident, []).append(ce)
+    _index_features(cfg)
+
+
+def _index_features(cfg: LibertyConfig) -> None:
+    cfg._features = {}
+    for ce in cfg.by_name.get("featureManager", ()):
         for feat in ce.element.children:
             if feat.name == "feature":
                 name = feat.text(ce.file.text).strip()
                 if name:
-                    cfg.features.setdefault(name.lower(), []).append((ce.file, feat))
+                    cfg._features.setdefault(name.lower(), []).append((ce.file, feat))
 
 
-def _walk(cfg: LibertyConfig, ce: ConfigElement) -> None:
+def _refs(elements: Iterable[ConfigElement], attr: str, unknown: bool) -> Iterator[str]:
+    """The ids the elements name in their attribute ``attr`` (only those zcsec
+    does not know, with ``unknown``): the index of LibertyConfig.referenced."""
+    for e in elements:
+        if e.element.get(attr) is not None and (not unknown or e.spec is None):
+            yield (e.element.value(attr) or "").strip()
+
+
+def _walk(cfg: LibertyConfig, ce: ConfigElement) -> list[ConfigElement]:
+    """``ce`` and its descendants, in document order."""
+    out = []
     stack = [ce]
     while stack:
         cur = stack.pop()
-        cfg.elements.append(cur)
+        out.append(cur)
         for child in reversed(cur.element.children):
             spec = cur.spec.child(child.name) if cur.spec is not None else None
             if spec is None:
                 # Liberty lets a referenced element be nested in place of its *Ref.
                 spec = cfg.catalogue.liberty.element(child.name) if cur.spec is not None and _nested_ref(cur.spec, child.name) else None
             stack.append(ConfigElement(cur.file, child, spec, cur))
+    return out
+
+
+# Top-level elements whose edit changes a configuration as a whole: a new
+# build follows it.
+STRUCTURAL = frozenset({"include", "variable"})
+
+
+@dataclass(slots=True)
+class Delta:
+    """What changed in a workspace when it was brought up to date
+    (Workspace.refresh)."""
+
+    keys: set  # reads.py keys the edits touched
+    removed: set  # units (top-level elements, CSD commands) that are gone
+    added: dict[str, list]  # path -> its new units
+    movers: dict[str, list[FileChange]]  # path -> its changes, in order
+    postures: set = field(default_factory=set)  # units whose connections were worked out again (posture.update_postures)
+
+
+def _units_changed(changes: list[FileChange]) -> tuple[list, list]:
+    """The units a series of re-parses removed (that were there before the
+    first) and added (that are there after the last)."""
+    added: dict[Any, None] = {}
+    removed: list = []
+    for change in changes:
+        for unit in change.reparse.removed:
+            if unit in added:
+                del added[unit]
+            else:
+                removed.append(unit)
+        added.update((u, None) for u in change.reparse.added)
+    return removed, list(added)
+
+
+def _signature(problems: list[ModelProblem]) -> tuple:
+    return tuple((p.code, p.path, p.span, p.message, p.severity) for p in problems)
+
+
+# Derived models of a configuration that only a new build changes
+# (LibertyConfig.cache): an edit of some elements keeps them.
+_BUILD_CACHES = frozenset({"missing-includes", "realpaths", "loaded-realpaths", "unit-postures"})
+
+
+def _index_of(items: list, item: Any) -> int:
+    """The position of ``item`` (the same object) in ``items``."""
+    for k, x in enumerate(items):
+        if x is item:
+            return k
+    raise ValueError("not in the list")
+
+
+def shift_span(span: Span, changes: list[FileChange]) -> Span:
+    """Where a span outside every changed stretch is after ``changes``."""
+    a, b = span
+    for ch in changes:
+        edit = ch.reparse.edit or ch.reparse.change
+        if a >= edit.old_end:
+            d = edit.new_end - edit.old_end
+            a, b = a + d, b + d
+    return (a, b)
+
+
+def apply_units(cfg: LibertyConfig, path: str, removed: list[Element], added: list[Element], changes: list[FileChange]) -> bool:
+    """Bring ``cfg``'s indexes up to date after edits of ``path`` re-parsed
+    some of its top-level elements: ``removed`` are gone, ``added`` are new
+    (the others are kept: the same objects, moved).  Returns whether the ids
+    (with the types of their elements) changed."""
+    f = cfg.files[path]
+    gone: list[ConfigElement] = []
+    for unit in removed:
+        ces = cfg.by_unit.pop(unit, None)
+        if not ces:
+            continue
+        gone.extend(ces)
+        top = ces[0]
+        del cfg._top[_index_of(cfg._top, top)]
+        k = _index_of(cfg._elements, top)
+        del cfg._elements[k : k + len(ces)]
+        in_file = cfg._by_file[path]
+        k = _index_of(in_file, top)
+        del in_file[k : k + len(ces)]
+        for ce in ces:
+            _drop(cfg.by_name, ce.name, ce)
+            cfg.of_element.pop(id(ce.element), None)
+            if ce.id:
+                _drop(cfg._by_id, ce.id, ce)
+    new: list[ConfigElement] = []
+    lib = cfg.catalogue.liberty
+    order = cfg.order
+    for unit in added:
+        top = ConfigElement(f, unit, lib.element(unit.name))
+        ces = _walk(cfg, top)
+        cfg.by_unit[unit] = ces
+        new.extend(ces)
+        insort(cfg._top, top, key=order)
+        k = bisect_left(cfg._elements, order(top), key=order)
+        cfg._elements[k:k] = ces
+        in_file = cfg._by_file.setdefault(path, [])
+        k = bisect_left(in_file, order(top), key=order)
+        in_file[k:k] = ces
+        for ce in ces:
+            insort(cfg.by_name.setdefault(ce.name, []), ce, key=order)
+            cfg.of_element[id(ce.element)] = ce
+            if ce.id:
+                insort(cfg._by_id.setdefault(ce.id, []), ce, key=order)
+    ids_changed = sorted((ce.id, ce.name) for ce in gone if ce.id) != sorted((ce.id, ce.name) for ce in new if ce.id)
+    features_changed = any(ce.name == "featureManager" for ce in gone + new if ce.parent is None)
+    if features_changed:
+        _index_features(cfg)
+    _update_caches(cfg, gone, new, ids_changed, features_changed)
+    for p in cfg.problems:
+        if p.path == path:
+            p.span = shift_span(p.span, changes)
+    for var in cfg.variables.values():
+        if var.path == path and var.span is not None:
+            var.span = shift_span(var.span, changes)
+    return ids_changed
+
+
+def _update_caches(cfg: LibertyConfig, gone: list[ConfigElement], new: list[ConfigElement], ids_changed: bool, features_changed: bool) -> None:
+    """Keep what an edit of some elements leaves valid in ``cfg.cache``,
+    bring the reference indexes up to date, and drop the rest (it is
+    worked out again when read)."""
+    for key in list(cfg.cache):
+        if key in _BUILD_CACHES:
+            continue
+        value = cfg.cache[key]
+        if isinstance(key, tuple) and key[0] == "refby":
+            value.subtract(_refs(gone, key[1], key[2]))
+            value.update(_refs(new, key[1], key[2]))
+        elif key == "value-problems":
+            for ce in gone:
+                value.pop(ce.element, None)
+        elif isinstance(key, tuple) and key[0] == "ids-of-types":
+            if ids_changed:
+                del cfg.cache[key]
+        elif key == "feature-closure":
+            if features_changed:
+                del cfg.cache[key]
+        else:
+            del cfg.cache[key]
 
 
 def _nested_ref(spec: ElementSpec, child: str) -> bool:
@@ -687,8 +1065,11 @@ class CsdModel:
     def __init__(self) -> None:
         self.files: dict[str, CsdFile] = {}
         self.problems: list[ModelProblem] = []
-        self.definitions: dict[str, dict[str, list[CsdCommand]]] = {}
+        # Every list below is in the order of the files, then of the text.
+        self._definitions: dict[str, dict[str, list[CsdCommand]]] = {}
+        self._by_type: dict[str, list[CsdCommand]] = {}
         self._by_doc: dict[int, CsdFile] = {}
+        self._rank: dict[str, int] = {}  # path -> its place among the files
         self._by_port: dict[int, list[CsdCommand]] | None = None
         self._by_applid: dict[str, list[CsdCommand]] | None = None
         self._by_listener: dict[str, list[CsdCommand]] | None = None
@@ -696,18 +1077,86 @@ class CsdModel:
     def add(self, f: CsdFile) -> None:
         self.files[f.path] = f
         self._by_doc[id(f.doc)] = f
+        self._rank[f.path] = len(self._rank)
         self._by_port = None
         self._by_applid = None
         self._by_listener = None
         for cmd in f.doc.commands:
-            if cmd.verb in ("DEFINE", "USERDEFINE") and cmd.resource_type and cmd.name:
-                self.definitions.setdefault(cmd.resource_type, {}).setdefault(cmd.name.upper(), []).append(cmd)
+            if _defined(cmd):
+                rtype, name = cmd.resource_type or "", (cmd.name or "").upper()
+                self._definitions.setdefault(rtype, {}).setdefault(name, []).append(cmd)
+                self._by_type.setdefault(rtype, []).append(cmd)
+
+    def rekey(self, f: CsdFile) -> None:
+        """Follow ``f`` to its document (parsed whole again: a new object)."""
+        if id(f.doc) not in self._by_doc:
+            for key, known in list(self._by_doc.items()):
+                if known is f:
+                    del self._by_doc[key]
+            self._by_doc[id(f.doc)] = f
+
+    def order(self, cmd: CsdCommand) -> int:
+        """Where a command comes in the model: its file, then its offset."""
+        f = self._by_doc.get(id(cmd.document))
+        return ((self._rank[f.path] + 1 if f is not None else 0) << 40) + cmd.verb_span[0]
+
+    def apply(self, removed: list[CsdCommand], added: list[CsdCommand]) -> None:
+        """Bring the indexes up to date after edits of a file re-parsed some
+        of its commands: ``removed`` are gone, ``added`` are new (the others
+        kept, moved)."""
+        for cmd in removed:
+            if not _defined(cmd):
+                continue
+            rtype, name = cmd.resource_type or "", (cmd.name or "").upper()
+            _drop(self._definitions.get(rtype, {}), name, cmd)
+            if not self._definitions.get(rtype, True):
+                del self._definitions[rtype]
+            _drop(self._by_type, rtype, cmd)
+            for index, key in self._index_keys(cmd):
+                _drop(index, key, cmd)
+        for cmd in added:
+            if not _defined(cmd):
+                continue
+            rtype, name = cmd.resource_type or "", (cmd.name or "").upper()
+            insort(self._definitions.setdefault(rtype, {}).setdefault(name, []), cmd, key=self.order)
+            insort(self._by_type.setdefault(rtype, []), cmd, key=self.order)
+            for index, key in self._index_keys(cmd):
+                insort(index.setdefault(key, []), cmd, key=self.order)
+
+    def _index_keys(self, cmd: CsdCommand) -> list[tuple[dict, Any]]:
+        """The lookup indexes (those built so far) that hold ``cmd``, with its key in each."""
+        out: list[tuple[dict, Any]] = []
+        if cmd.resource_type == "TCPIPSERVICE" and self._by_port is not None:
+            port = _port_of(cmd)
+            if port is not None:
+                out.append((self._by_port, port))
+        if cmd.resource_type == "IPCONN":
+            if self._by_listener is not None:
+                out.append((self._by_listener, _listener_of(cmd)))
+            if self._by_applid is not None:
+                out.append((self._by_applid, _applid_of(cmd)))
+        return out
+
+    # What the rules may read goes through the lookups below, which note what
+    # they read (zcsec/reads.py).
+    @property
+    def definitions(self) -> dict[str, dict[str, list[CsdCommand]]]:
+        """Every definition by resource type and (upper-case) name (reads all)."""
+        note(("csd-all",))
+        return self._definitions
+
+    def names(self, rtype: str) -> list[str]:
+        """The (upper-case) names defined for a resource type."""
+        note("csd-type", rtype)
+        return list(self._definitions.get(rtype, {}))
 
     def of_type(self, rtype: str) -> list[CsdCommand]:
-        return [c for cmds in self.definitions.get(rtype, {}).values() for c in cmds]
+        note("csd-type", rtype)
+        return list(self._by_type.get(rtype, ()))
 
     def named(self, rtype: str, name: str) -> list[CsdCommand]:
-        return list(self.definitions.get(rtype, {}).get(name.upper(), []))
+        note("csd-name", rtype, name.upper())
+        return list(self._definitions.get(rtype, {}).get(name.upper(), []))
 
     def path_of(self, cmd: CsdCommand) -> str | None:
         f = self.file_of(cmd)
@@ -736,40 +1185,115 @@ class CsdModel:
     def ipic_services(self) -> list[CsdCommand]:
         return [c for c in self.of_type("TCPIPSERVICE") if self.is_ipic(c)]
 
-    def services_by_port(self) -> dict[int, list[CsdCommand]]:
-        """Every TCPIPSERVICE by its PORTNUMBER (computed once)."""
+    def _ports(self) -> dict[int, list[CsdCommand]]:
         if self._by_port is None:
             self._by_port = {}
-            for c in self.of_type("TCPIPSERVICE"):
-                value = (c.value("PORTNUMBER") or "").strip()
-                if value.isdigit():
-                    self._by_port.setdefault(int(value), []).append(c)
+            for c in self._by_type.get("TCPIPSERVICE", ()):
+                port = _port_of(c)
+                if port is not None:
+                    self._by_port.setdefault(port, []).append(c)
         return self._by_port
 
+    def on_port(self, port: int) -> list[CsdCommand]:
+        """The TCPIPSERVICEs with PORTNUMBER ``port``."""
+        note("csd-port", port)
+        return list(self._ports().get(port, []))
+
     def ipic_services_on_port(self, port: int) -> list[CsdCommand]:
-        return [c for c in self.services_by_port().get(port, []) if self.is_ipic(c)]
+        return [c for c in self.on_port(port) if self.is_ipic(c)]
 
     def ipconns_for_service(self, service: CsdCommand) -> list[CsdCommand]:
         """The IPCONNs that name ``service`` as their TCPIPSERVICE (an index
         built once: a scan per listener made large CSDs quadratic)."""
+        name = (service.name or "").upper()
+        note("csd-listener", name)
         if self._by_listener is None:
             self._by_listener = {}
-            for c in self.of_type("IPCONN"):
-                self._by_listener.setdefault(c.upper("TCPIPSERVICE") or "", []).append(c)
-        return list(self._by_listener.get((service.name or "").upper(), []))
+            for c in self._by_type.get("IPCONN", ()):
+                self._by_listener.setdefault(_listener_of(c), []).append(c)
+        return list(self._by_listener.get(name, []))
 
     def ipconns_by_applid(self, applid: str, networkid: str | None) -> list[CsdCommand]:
         """IPCONNs whose APPLID (by default the IPCONN name) is ``applid``,
         and whose NETWORKID is ``networkid`` when one is given."""
+        note("csd-applid", applid.upper())
         if self._by_applid is None:
             self._by_applid = {}
-            for c in self.of_type("IPCONN"):
-                key = c.upper("APPLID") or (c.name or "").upper()
-                self._by_applid.setdefault(key, []).append(c)
+            for c in self._by_type.get("IPCONN", ()):
+                self._by_applid.setdefault(_applid_of(c), []).append(c)
         found = self._by_applid.get(applid.upper(), [])
         if networkid is None:
             return list(found)
         return [c for c in found if (c.upper("NETWORKID") or "") == networkid.upper()]
+
+
+def _defined(cmd: CsdCommand) -> bool:
+    """Whether ``cmd`` defines a resource (what the CSD model holds)."""
+    return cmd.verb in ("DEFINE", "USERDEFINE") and bool(cmd.resource_type) and bool(cmd.name)
+
+
+def _drop(index: dict, key: Any, item: Any) -> None:
+    """Remove ``item`` (the same object) from ``index[key]``, and the key when it holds no more."""
+    items = index.get(key)
+    if items is None:
+        return
+    for k, x in enumerate(items):
+        if x is item:
+            del items[k]
+            break
+    if not items:
+        del index[key]
+
+
+def _port_of(cmd: CsdCommand) -> int | None:
+    value = (cmd.value("PORTNUMBER") or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _listener_of(ipconn: CsdCommand) -> str:
+    return ipconn.upper("TCPIPSERVICE") or ""
+
+
+def _applid_of(ipconn: CsdCommand) -> str:
+    return ipconn.upper("APPLID") or (ipconn.name or "").upper()
+
+
+def command_keys(cmd: CsdCommand, path: str) -> set[tuple]:
+    """The keys (zcsec/reads.py) under which a lookup can find ``cmd``, a
+    command of CSD file ``path``: what changes when it is edited."""
+    keys: set[tuple] = {("csd-all",), ("csd-file", path)}
+    if cmd.verb in ("DEFINE", "USERDEFINE") and cmd.resource_type and cmd.name:
+        rtype = cmd.resource_type
+        keys.add(("csd-type", rtype))
+        keys.add(("csd-name", rtype, cmd.name.upper()))
+        if rtype == "TCPIPSERVICE":
+            port = _port_of(cmd)
+            if port is not None:
+                keys.add(("csd-port", port))
+        elif rtype == "IPCONN":
+            keys.add(("csd-listener", _listener_of(cmd)))
+            keys.add(("csd-applid", _applid_of(cmd)))
+    return keys
+
+
+def unit_keys(cfg: LibertyConfig, unit: Element) -> set[tuple]:
+    """The keys (zcsec/reads.py) under which a lookup can find ``unit`` (a
+    direct child of <server>) or an element in it: what changes when it is
+    edited."""
+    ces = cfg.by_unit.get(unit, [])
+    keys: set[tuple] = {("all",), ("file", ces[0].path if ces else "")}
+    for ce in ces:
+        keys.add(("type", ce.name))
+        ident = ce.id
+        if ident:
+            keys.add(("id", ident))
+        for attr in ce.element.attributes:
+            name = attr.name.lower()
+            if name.endswith("ref"):
+                keys.add(("refby", name, attr.value.strip()))
+    if ces and ces[0].name == "featureManager":
+        keys.add(("features",))
+    return keys
 
 
 _REF_ID = re.compile(r"[^,\s]+")
@@ -931,14 +1455,21 @@ class Workspace:
         self.csd = CsdModel()
         self.problems: list[ModelProblem] = []
         self.cache: dict[object, Any] = {}  # derived models across configurations, built on first use
+        self.versions: dict[str, int] = {}  # path -> the version of the file the model holds
+        self._failed: list[str] = []  # files that could not be read
+        self._extra: tuple = ()  # the problems the caller added (file-unreadable, remote reads)
+        self.inputs: tuple = ()  # (Liberty files, CSD files) it was built from
 
-    def build(self, liberty_files: Iterable[str], csd_files: Iterable[str]) -> "Workspace":
+    def build(self, liberty_files: Iterable[str], csd_files: Iterable[str], extra: Iterable[ModelProblem] = ()) -> "Workspace":
+        """Build the model of these files; ``extra`` are problems of finding
+        them (added to :attr:`problems`)."""
         liberty_files = [norm(p) for p in liberty_files]
         csd_files = [norm(p) for p in csd_files]
         for p in csd_files:
             f, src = self.store.csd(p, self.catalogue)
             if f is None:
                 self.problems.append(ModelProblem(src.problem_code or "file-unreadable", p, (0, 0), src.problem or "cannot read the file"))
+                self._failed.append(p)
                 continue
             if f.read_problem:
                 self.problems.append(ModelProblem("file-encoding", p, (0, 0), f.read_problem))
@@ -954,7 +1485,91 @@ class Workspace:
                 cfg = build_config(p, self.store, self.catalogue, self.project)
                 self.configs.append(cfg)
                 covered.update(cfg.files)
+        self._failed.extend(p for p in liberty_files if p not in covered)
+        self.inputs = (tuple(liberty_files), tuple(csd_files))
+        extra = list(extra)
+        self.problems.extend(extra)
+        self._extra = _signature(extra)
+        self.versions = {f.path: f.version for f in self.files()}
         return self
+
+    def refresh(self, extra: Iterable[ModelProblem] = ()) -> "Delta | None":
+        """Bring the model up to date with the current text of its files
+        (each parsed given its previous parse, FileStore), in place: the
+        elements and commands that edits re-parsed are replaced in every
+        index, the others kept (moved with the text).  Returns what changed,
+        or None (and the model must be built again) when that cannot be done
+        in place: a file read whole again or read differently, an include,
+        a variable, server.env or bootstrap.properties edited, a file that
+        could not be read and now can, other ``extra`` problems."""
+        if _signature(list(extra)) != self._extra or self._readable_now():
+            return None
+        edits = self._edits()
+        if edits is None:
+            return None
+        delta = Delta(set(), set(), {}, {})
+        for f, changes, removed, added in edits:
+            delta.movers[f.path] = changes
+            delta.removed.update(removed)
+            delta.added[f.path] = added
+            self.versions[f.path] = f.version
+            if isinstance(f, CsdFile):
+                for cmd in removed + added:
+                    delta.keys |= command_keys(cmd, f.path)
+                self.csd.rekey(f)
+                self.csd.apply(removed, added)
+                continue
+            for cfg in self.configs:
+                if f.path not in cfg.files:
+                    continue
+                for unit in removed:
+                    delta.keys |= unit_keys(cfg, unit)
+                if apply_units(cfg, f.path, removed, added, changes):
+                    delta.keys.add(("ids",))
+                for unit in added:
+                    delta.keys |= unit_keys(cfg, unit)
+        self.cache.clear()
+        return delta
+
+    def _edits(self) -> list[tuple[XmlFile | CsdFile, list[FileChange], list, list]] | None:
+        """(file, its changes, units removed, units added) for every file
+        that changed since the model was brought up to date; None when one
+        cannot be followed in place."""
+        edits = []
+        for f in list(self.files()):
+            got = self.store.xml(f.path)[0] if isinstance(f, XmlFile) else self.store.csd(f.path, self.catalogue)[0]
+            if got is not f:
+                return None
+            changes = changes_since(f, self.versions.get(f.path, -1))
+            if changes is None:
+                return None
+            if not changes:
+                continue
+            if isinstance(f, XmlFile) and (f.doc.root is None or f.doc.root.name != "server"):
+                return None  # not Liberty configuration: its elements are in no index
+            removed, added = _units_changed(changes)
+            if any(isinstance(u, Element) and u.name in STRUCTURAL for u in removed + added):
+                return None
+            edits.append((f, changes, removed, added))
+        return edits
+
+    def _readable_now(self) -> bool:
+        """Whether something read as a whole reads differently now: a file
+        that could not be read, an include that was missing, server.env or
+        bootstrap.properties."""
+        store = self.store
+        for p in self._failed:
+            if store.source(p).text is not None:
+                return True
+        for cfg in self.configs:
+            for p, text in cfg.env_texts.items():
+                if store.source(p, xml=False).text != text:
+                    return True
+            for link in cfg.includes:
+                target = link.target
+                if target is not None and target not in cfg.files and (target in store.overlays or os.path.isfile(target)) and store.xml(target)[0] is not None:
+                    return True
+        return False
 
     def roots(self, liberty_files: list[str]) -> list[str]:
         """Files that start a configuration: not included by another file and

@@ -13,9 +13,10 @@ skipped and reported.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from .text import Span
+from .text import Reparse, Span, TextChange, text_change
 
 # An XML name, as XML 1.0 (fifth edition) and libxml2 define it: NameStartChar
 # then NameChar (https://www.w3.org/TR/xml/#NT-Name).  ide/cursor.py reads
@@ -172,6 +173,17 @@ class Comment:
     span: Span
 
 
+@dataclass(slots=True)
+class ParseNotes:
+    """What the parser noted for a later incremental re-parse
+    (:func:`reparse_xml`): the start tags whose reading looked further ahead
+    than their end, as (offset of '<', offset just past the last character
+    looked at), and whether characters XML does not allow were reported."""
+
+    lookaheads: list[tuple[int, int]] = field(default_factory=list)
+    bad_chars: bool = False
+
+
 @dataclass(slots=True, eq=False)
 class XmlDocument:
     source: str
@@ -179,6 +191,7 @@ class XmlDocument:
     comments: list[Comment]
     problems: list[Problem]
     doctype_span: Span | None = None
+    notes: ParseNotes = field(default_factory=ParseNotes, repr=False)
 
     def iter(self):
         if self.root is not None:
@@ -268,6 +281,8 @@ class _Parser:
         self.dropped = 0  # problems over MAX_PROBLEMS
         self.first_dropped: Span | None = None
         self.mismatched: set[int] = set()  # open elements already reported by an xml-mismatch
+        self.notes = ParseNotes()
+        self._far = 0  # how far the start tag being read has looked (start_tag_slow)
 
     def problem(self, code: str, message: str, start: int, end: int) -> None:
         if len(self.problems) >= MAX_PROBLEMS:
@@ -307,6 +322,7 @@ class _Parser:
         if text.startswith("\ufeff"):
             pos = 1
         for m in _NOT_XML_CHAR.finditer(text):
+            self.notes.bad_chars = True
             self.problem("xml-syntax", f"the character U+{ord(m.group(0)):04X} is not allowed in XML", m.start(), m.end())
             if self.dropped:
                 break
@@ -348,7 +364,33 @@ class _Parser:
                     self.first_dropped or (n, n),
                 )
             )
-        return XmlDocument(text, root, self.comments, self.problems, self.doctype_span)
+        return XmlDocument(text, root, self.comments, self.problems, self.doctype_span, self.notes)
+
+    def region(self, start: int, stop: int, root: Element) -> Element | None:
+        """Read ``text[start:stop]`` as content of ``root`` (the only open
+        element, as between two children of the root in a full parse) into a
+        stand-in for the root, which is returned; None when the stretch is
+        not a sequence of whole elements, text and comments that ends exactly
+        at ``stop`` (then only a full parse says what it is)."""
+        text = self.text
+        holder = Element(root.name, root.name_span, root.start, root.start_tag_end)
+        self.stack = [holder]
+        self.open_names = {root.name: 1}
+        pos = start
+        while pos < stop:
+            lt = text.find("<", pos)
+            if lt < 0 or lt > stop:
+                return None
+            self.add_text(pos, lt)
+            if lt == stop:
+                pos = stop
+                break
+            pos = self.markup(lt)
+            if not self.stack or pos > stop:
+                return None
+        if pos != stop or self.stack != [holder] or id(holder) in self.mismatched or self.doctype_span is not None:
+            return None
+        return holder
 
     def markup(self, lt: int) -> int:
         text = self.text
@@ -542,8 +584,16 @@ class _Parser:
             self.stack.append(el)
             self.open_names[el.name] = self.open_names.get(el.name, 0) + 1
 
-    def start_tag_slow(self, lt: int) -> int:  # noqa: C901 - the tolerant start-tag reader: one branch per way a tag can be broken
-        """Recover a start tag that is not well formed."""
+    def start_tag_slow(self, lt: int) -> int:
+        """Recover a start tag that is not well formed, noting when reading
+        it looked past its end (a quote searched for further on)."""
+        self._far = 0
+        end = self._start_tag_slow(lt)
+        if self._far > end + 1:
+            self.notes.lookaheads.append((lt, self._far))
+        return end
+
+    def _start_tag_slow(self, lt: int) -> int:  # noqa: C901 - the tolerant start-tag reader: one branch per way a tag can be broken
         text, n = self.text, self.n
         nm = _NAME_RE.match(text, lt + 1)
         if nm is None:
@@ -605,6 +655,7 @@ class _Parser:
             quote = text[pos]
             vstart = pos + 1
             close = text.find(quote, vstart)
+            self._far = max(self._far, close + 2 if close >= 0 else n)
             bad = text.find("<", vstart, close if close >= 0 else n)
             if bad >= 0 and close >= 0 and "\n" not in text[vstart:close] and (close + 1 >= n or text[close + 1] in " \t\r\n/>"):
                 # A '<' in a value that is closed on the same line: a
@@ -661,3 +712,166 @@ def parse_xml(text: str) -> XmlDocument:
     """Parse ``text``; never raises."""
     return _Parser(text).run()
 
+
+# ---------------------------------------------------------------------------
+# Incremental re-parsing
+# ---------------------------------------------------------------------------
+
+
+def reparse_xml(old: XmlDocument, text: str) -> tuple[XmlDocument, Reparse[Element] | None]:
+    """The document of ``text``, which is ``old``'s text edited: always
+    equal to ``parse_xml(text)``.  When the edit lies among the children of
+    the root element (a Liberty server.xml is a flat list of them), only the
+    children it touches are read again: ``old`` is updated in place and
+    returned with what was re-parsed (its other elements are kept, moved).
+    Anything else (an edit in the root's start tag, the prolog or after the
+    root, text that does not parse into whole children, a DOCTYPE) is a full
+    parse, returned with None.  Either way ``old`` must not be used
+    afterwards."""
+    change = text_change(old.source, text)
+    if change is None:
+        if old.source is not text:
+            old.source = text
+        return old, Reparse(TextChange(0, 0, 0), [], [])
+    done = _reparse(old, text, change)
+    if done is None:
+        return parse_xml(text), None
+    return old, done
+
+
+def _reparse(old: XmlDocument, text: str, change: TextChange) -> Reparse[Element] | None:  # noqa: C901 - every condition under which a part may be read alone, in one place
+    root = old.root
+    if root is None or not root.closed or root.self_closing or root.end_name_span is None or old.notes.bad_chars:
+        return None
+    a, d = change.start, change.delta
+    content_start, content_end = root.start_tag_end, root.end_name_span[0] - 2
+    if change.old_end > content_end:
+        return None
+    units = root.children
+    # The children that end before the edit stay (one more if it ends right
+    # at it: its end tag may have looked at the next character), and so do
+    # those that start at or after its end.
+    i = bisect_left(units, a, key=_end_of)
+    j = bisect_left(units, change.old_end, key=_start_of)
+    start = units[i - 1].end if i > 0 else content_start
+    stop = units[j].start if j < len(units) else content_end
+    if start >= a or i > j:
+        return None
+    if any(at < start and far > a for at, far in old.notes.lookaheads):
+        return None  # an earlier start tag was read by looking into the edit
+    if old.doctype_span is not None and start <= old.doctype_span[0] < stop:
+        return None
+    if _NOT_XML_CHAR.search(text, start, stop + d):
+        return None
+    parser = _Parser(text)
+    holder = parser.region(start, stop + d, root)
+    if holder is None or parser.doctype_span is not None or parser.notes.bad_chars:
+        return None
+    pb = _problem_bounds(old.problems, start, stop)
+    if pb is None or len(old.problems) - (pb[1] - pb[0]) + len(parser.problems) >= MAX_PROBLEMS:
+        return None
+    # From here on the old document is changed: nothing may fail.
+    old.problems = _spliced(old.problems, pb, parser.problems, d, _move_problem)
+    old.comments = _spliced(old.comments, _bounds(old.comments, start, stop, _comment_at), parser.comments, d, _move_comment)
+    lookaheads = old.notes.lookaheads
+    old.notes = ParseNotes(_spliced(lookaheads, _bounds(lookaheads, start, stop, _first), parser.notes.lookaheads, d, _move_pair), False)
+    root.text_spans = _spliced(root.text_spans, _bounds(root.text_spans, start, stop, _first), holder.text_spans, d, _move_pair)
+    if d:
+        for unit in units[j:]:
+            _move(unit, d)
+        root.end += d
+        root.end_name_span = (root.end_name_span[0] + d, root.end_name_span[1] + d)
+        if old.doctype_span is not None and old.doctype_span[0] >= stop:
+            old.doctype_span = (old.doctype_span[0] + d, old.doctype_span[1] + d)
+    added = holder.children
+    for el in added:
+        el.parent = root
+    removed = units[i:j]
+    root.children = units[:i] + added + units[j:]
+    old.source = text
+    return Reparse(TextChange(start, stop, stop + d), removed, added, change)
+
+
+def _end_of(el: Element) -> int:
+    return el.end
+
+
+def _start_of(el: Element) -> int:
+    return el.start
+
+
+def _first(pair: tuple[int, int]) -> int:
+    return pair[0]
+
+
+def _comment_at(c: Comment) -> int:
+    return c.span[0]
+
+
+def _bounds(items: list, start: int, stop: int, at) -> tuple[int, int]:
+    """Where the items (in document order, by ``at``) from ``start`` to
+    ``stop`` are: (first index, index after the last)."""
+    return bisect_left(items, start, key=at), bisect_left(items, stop, key=at)
+
+
+def _problem_bounds(problems: list[Problem], start: int, stop: int) -> tuple[int, int] | None:
+    """As :func:`_bounds` for problems, which are in the order they were
+    found (not always by offset: an unclosed element is reported where that
+    is noticed); None unless those before ``start``, those inside and those
+    after ``stop`` come in that order."""
+    k0, n = 0, len(problems)
+    while k0 < n and problems[k0].span[0] < start:
+        k0 += 1
+    k1 = k0
+    while k1 < n and problems[k1].span[0] < stop:
+        k1 += 1
+    for k in range(k1, n):
+        if problems[k].span[0] < stop:
+            return None
+    return k0, k1
+
+
+def _spliced(items: list, bounds: tuple[int, int], new: list, d: int, move) -> list:
+    """``items`` with ``items[k0:k1]`` replaced by ``new`` and the items
+    after moved by ``d`` (``move(item, d)`` returns it moved)."""
+    k0, k1 = bounds
+    if not d:
+        return items[:k0] + new + items[k1:] if (new or k0 != k1) else items
+    return items[:k0] + new + [move(x, d) for x in items[k1:]]
+
+
+def _move_pair(pair: tuple[int, int], d: int) -> tuple[int, int]:
+    return (pair[0] + d, pair[1] + d)
+
+
+def _move_problem(p: Problem, d: int) -> Problem:
+    p.span = (p.span[0] + d, p.span[1] + d)
+    return p
+
+
+def _move_comment(c: Comment, d: int) -> Comment:
+    c.span = (c.span[0] + d, c.span[1] + d)
+    return c
+
+
+def _move(el: Element, d: int) -> None:
+    """Move an element, its attributes and its descendants by ``d``."""
+    stack = [el]
+    while stack:
+        e = stack.pop()
+        e.start += d
+        e.start_tag_end += d
+        e.end += d
+        a, b = e.name_span
+        e.name_span = (a + d, b + d)
+        if e.end_name_span is not None:
+            a, b = e.end_name_span
+            e.end_name_span = (a + d, b + d)
+        if e.text_spans:
+            e.text_spans = [(a + d, b + d) for a, b in e.text_spans]
+        for attr in e.attributes:
+            a, b = attr.name_span
+            attr.name_span = (a + d, b + d)
+            a, b = attr.value_span
+            attr.value_span = (a + d, b + d)
+        stack.extend(e.children)

@@ -49,13 +49,17 @@ def test_notifications_leave_no_futures_behind(tmp_path):
     assert ls.protocol._request_futures == {}
 
 
-def edit_session(tmp_path, edits: int, collect: bool) -> int:
+def edit_session(tmp_path, edits: int, collect: bool, jcl: bool = True) -> int:
     """Open a CSD file and edit it ``edits`` times the way the server does
     (change, analyse, publish), with the collector's automatic collections
-    off; returns how many parsed CSD documents are still in memory."""
+    off; returns how many parsed CSD documents are still in memory.  With
+    ``jcl`` the input is a DFHCSDUP job, which an edit parses whole again
+    (plain input is re-parsed in place, issue 14: no analysis is replaced)."""
     tmp_path.mkdir()
     path = tmp_path / "regions.csd"
     text = regions(300)
+    if jcl:
+        text = "//CSDUP    JOB\n//STEP1    EXEC PGM=DFHCSDUP\n//SYSIN    DD *\n" + text + "/*\n"
     path.write_text(text)
     ls = create_server()
     ls.service = AnalysisService([str(tmp_path)])
@@ -86,6 +90,9 @@ def test_edits_do_not_pile_up_replaced_analyses(tmp_path, monkeypatch):
     monkeypatch.setattr(lsp_server, "GC_MIN_ALLOCATED", 0)
     assert edit_session(tmp_path / "without", 20, collect=False) == 21
     assert edit_session(tmp_path / "with", 20, collect=True) <= 3
+    # Plain DFHCSDUP input is parsed given the previous parse and updated in
+    # place: even without a collection no document is left behind.
+    assert edit_session(tmp_path / "in-place", 20, collect=False, jcl=False) == 1
 
 
 def test_keywords_written_in_full_share_one_resolution():

@@ -52,3 +52,45 @@ def calls(base: Path) -> int:
 def test_a_full_check_grows_linearly_with_the_workspace(tmp_path):
     small, large = calls(generate(tmp_path / "n", 150)), calls(generate(tmp_path / "2n", 300))
     assert large / small <= 2.3, f"{small} calls for 150 connections, {large} for 300 ({large / small:.2f} times)"
+
+
+# ---------------------------------------------------------------------------
+# One edit (issue 14): the editor's analysis service parses and checks an
+# edit given the previous check, so its work depends on the edit, not on the
+# size of the workspace.
+# ---------------------------------------------------------------------------
+
+
+def edit_calls(base: Path, target: str, marker: str) -> int:
+    """The function calls of one one-character edit (the service's change
+    and the check that follows), inside a value in the middle of ``target``,
+    after a first edit there (the first one builds what later ones reuse)."""
+    from zcsec.service import AnalysisService
+
+    path = str(base / target)
+    text = Path(path).read_text()
+    service = AnalysisService([str(base)])
+    service.open(path, text)
+    service.snapshot(path)
+    at = text.index(marker, len(text) // 2) + len(marker)
+    text = text[:at] + "x" + text[at:]
+    service.change(path, text)
+    service.snapshot(path)
+    text = text[:at] + "y" + text[at:]
+    profile = cProfile.Profile()
+    profile.enable()
+    service.change(path, text)
+    snap = service.snapshot(path)
+    profile.disable()
+    assert service._checkers[snap.key].incremental, "the edit was not checked incrementally"
+    return sum(stat[1] for stat in pstats.Stats(profile).stats.values())
+
+
+def test_the_work_of_one_edit_does_not_grow_with_the_workspace(tmp_path):
+    small, large = generate(tmp_path / "n", 150), generate(tmp_path / "2n", 300)
+    for target, marker in (("server.xml", 'host="'), ("regions.csd", "APPLID(")):
+        n, n2 = edit_calls(small, target, marker), edit_calls(large, target, marker)
+        # What is left of the growth is moving what follows the edit (a loop
+        # per top-level element or command after it: offsets are absolute).
+        assert n2 / n <= 1.25, f"{target}: {n} calls for an edit among 150 connections, {n2} among 300 ({n2 / n:.2f} times)"
+        assert n < 20_000, f"{target}: {n} calls for one edit"

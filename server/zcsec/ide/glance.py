@@ -59,7 +59,7 @@ def hints(ws: Workspace, path: str, start: int = 0, end: int | None = None) -> l
         if p not in cfg.files:
             continue
         secrets = secret_variables(cfg)
-        for ce in cfg.by_file.get(p, []):
+        for ce in cfg.in_file(p):
             for attr in ce.element.attributes:
                 a, b = attr.value_span
                 if b < start or (end is not None and a > end):

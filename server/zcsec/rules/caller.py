@@ -3,6 +3,8 @@ request it passes on to a system of record (OpenAPI 2 API provider)."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from ..findings import Edit, Fix, Severity
 from ..posture import Posture, value_of
 from ..workspace import ConfigElement, LibertyConfig
@@ -24,8 +26,11 @@ def _switched_off(cfg: LibertyConfig, name: str) -> list[ConfigElement]:
     return [ce for n in CALLER_SETTINGS for ce in cfg.of_type(n) if (value_of(cfg, ce, name) or "").lower() == "false"]
 
 
-def _provider_connections(ctx: Context) -> list[Posture]:
-    return [p for p in postures_of(ctx, *_PROVIDER_SIDE) if p.element.name != "zosconnect_endpointConnection"]
+def _provider_connections(ctx: Context) -> Iterator[Posture]:
+    """The connections of the API provider side, one at a time (registry.Context)."""
+    for p in ctx.postures(*_PROVIDER_SIDE):
+        if p.element.name != "zosconnect_endpointConnection":
+            yield p
 
 
 _AS = {
@@ -79,7 +84,7 @@ def caller_unauthenticated(ctx: Context) -> None:
     off = _switched_off(cfg, "requireAuth")
     if not off:
         return
-    found = _provider_connections(ctx)
+    found = [p for p in postures_of(ctx, *_PROVIDER_SIDE) if p.element.name != "zosconnect_endpointConnection"]
     if not found:
         return
     for ce in off:

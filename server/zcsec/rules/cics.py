@@ -15,7 +15,7 @@ Facts (from docs/domain research, each rule links its IBM page):
 from __future__ import annotations
 
 from ..findings import Fix, Severity
-from ..posture import Posture, value_of
+from ..posture import Posture, linked, value_of
 from .. import tls
 from ..tls import cics_ciphers
 from ..workspace import CsdModel
@@ -28,8 +28,6 @@ from .common import (
     fact_severity,
     insert_attribute_edit,
     keyword_span,
-    linked_csd,
-    postures_of,
     removal_fix,
     sibling_element_edit,
     suite_severity,
@@ -97,7 +95,7 @@ def _related_service(p: Posture, keyword: str, note: str) -> list:
     fix="Add authDataRef and a <zosconnect_authData> skeleton to fill in.",
 )
 def verify_without_credentials(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         if p.cics is None or p.cics.ipconn is None or p.cics.userauth != "VERIFY" or p.credentials is not None:
             continue
         if p.element.element.get("authDataRef") is not None:
@@ -139,7 +137,7 @@ def verify_without_credentials(ctx: Context) -> None:
     unsettled_by=("facts.at_tls",),
 )
 def credentials_in_clear(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         if p.credentials is None or p.transport != "none":
             continue
         host = p.target.rsplit(":", 1)[0]
@@ -189,7 +187,7 @@ def credentials_in_clear(ctx: Context) -> None:
     unsettled_by=("facts.same_sysplex",),
 )
 def identify_without_trust(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         if p.cics is None or p.cics.ipconn is None or p.cics.userauth != "IDENTIFY":
             continue
         if p.bind == "client-certificate":
@@ -238,7 +236,7 @@ def identify_without_trust(ctx: Context) -> None:
     unsettled_by=("facts.at_tls",),
 )
 def tls_mismatch(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         side = p.cics
         if side is None or side.service is None:
             continue
@@ -303,7 +301,7 @@ def tls_mismatch(ctx: Context) -> None:
     ),
 )
 def attls_client_certificate(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         side = p.cics
         if side is None or p.transport != "at-tls":
             continue
@@ -340,7 +338,7 @@ def attls_client_certificate(ctx: Context) -> None:
     fix="Add the missing attribute (with the IPCONN's value when the workspace has it).",
 )
 def idprop_incomplete(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         el = p.element.element
         has_app, has_net = el.get("zosConnectApplid") is not None, el.get("zosConnectNetworkid") is not None
         if has_app == has_net:
@@ -390,7 +388,7 @@ def idprop_incomplete(ctx: Context) -> None:
     ),
 )
 def no_matching_ipconn(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         side = p.cics
         if side is None or side.service is None or (side.ipconn is not None and not side.assumed):
             continue
@@ -444,7 +442,7 @@ def no_matching_ipconn(ctx: Context) -> None:
 def port_no_listener(ctx: Context) -> None:
     if not ctx.workspace.csd.of_type("TCPIPSERVICE"):
         return
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         side = p.cics
         port = p.target.rsplit(":", 1)[-1]
         if side is None or side.service is not None or not port.isdigit():
@@ -496,7 +494,7 @@ def port_no_listener(ctx: Context) -> None:
     ),
 )
 def sessions(ctx: Context) -> None:
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         side = p.cics
         sessions = p.config.resolve(p.element.element.value("sendSessions") or "") or ""
         if side is None or side.ipconn is None or not sessions.isdigit():
@@ -516,13 +514,15 @@ def sessions(ctx: Context) -> None:
 
 
 def _ipconns(ctx: Context):
-    for cmd in ctx.csd_file.doc.commands:
+    """The IPCONNs the file defines, one at a time (registry.Context)."""
+    for cmd in ctx.commands():
         if cmd.resource_type == "IPCONN" and cmd.verb in ("DEFINE", "USERDEFINE") and cmd.name:
             yield cmd
 
 
 def _ipic_services(ctx: Context):
-    for cmd in ctx.csd_file.doc.commands:
+    """The IPIC TCPIPSERVICEs the file defines, one at a time."""
+    for cmd in ctx.commands():
         if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE"):
             continue
         if CsdModel.is_ipic(cmd):
@@ -679,14 +679,13 @@ def autoinstall_listener(ctx: Context) -> None:
 )
 def userauth_without_tls(ctx: Context) -> None:
     model = ctx.workspace.csd
-    linked = linked_csd(ctx.workspace)
     fact = ctx.project.fact("at_tls")
     sev = fact_severity(fact)
     if sev is None:
         return
     for cmd in _ipconns(ctx):
         ua = cmd.upper("USERAUTH", "LOCAL")
-        if ua not in ("VERIFY", "IDENTIFY") or id(cmd) in linked:
+        if ua not in ("VERIFY", "IDENTIFY") or linked(ctx.workspace, cmd):
             continue
         service = model.tcpipservice_for(cmd)
         if service is None or service.upper("SSL", "NO") != "NO":
@@ -717,7 +716,7 @@ TCPIPSERVICE_ATTRS = "https://www.ibm.com/docs/SSGMCP_5.6.0/reference-system-man
     ),
 )
 def http_listener_open(ctx: Context) -> None:
-    for cmd in ctx.csd_file.doc.commands:
+    for cmd in ctx.commands():
         if cmd.resource_type != "TCPIPSERVICE" or cmd.verb not in ("DEFINE", "USERDEFINE"):
             continue
         if CsdModel.is_ipic(cmd) or (cmd.upper("PROTOCOL") or "HTTP") != "HTTP" or (cmd.upper("SSL") or "NO") != "NO" or (cmd.upper("AUTHENTICATE") or "NO") != "NO":
@@ -841,7 +840,7 @@ def ipic_attlsaware(ctx: Context) -> None:
     ),
 )
 def cics_weak_cipher(ctx: Context) -> None:
-    for cmd in ctx.csd_file.doc.commands:
+    for cmd in ctx.commands():
         if cmd.resource_type not in tls.CICS_CIPHER_RESOURCES or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
             continue
         value = cmd.value("CIPHERS")
@@ -886,7 +885,7 @@ CIPHER_SUITES_CICS = "https://ibm.com/docs/SSGMCP_5.5.0/security/tcpip/dfht5nv.h
 )
 def no_common_cipher(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "cics"):
+    for p in ctx.postures("cics"):
         side = p.cics
         if p.transport != "tls" or p.ssl is None or side is None or side.service is None or side.ssl == "NO":
             continue

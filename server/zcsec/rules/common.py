@@ -14,7 +14,7 @@ from ..findings import Edit, Fix, Severity
 from ..posture import Posture, postures
 from ..text import Span
 from ..tls import RANK
-from ..workspace import ConfigElement, Workspace
+from ..workspace import ConfigElement
 from .registry import Context
 
 K = TypeVar("K")
@@ -157,30 +157,6 @@ def postures_of(ctx: Context, *providers: str) -> list[Posture]:
     """The connections of the configuration being checked that belong to
     one of ``providers`` (cics, ims, imsdb, mq, rest, wola)."""
     return [p for p in postures(ctx.workspace, ctx.config) if p.provider in providers]
-
-
-def all_postures(ws: Workspace) -> list[Posture]:
-    out: list[Posture] = []
-    for cfg in ws.configs:
-        out.extend(postures(ws, cfg))
-    return out
-
-
-def linked_csd(ws: Workspace) -> set[int]:
-    """ids of the CSD commands (TCPIPSERVICEs and IPCONNs) that some
-    server.xml connection in the workspace is linked to."""
-    cache = ws.cache.get("linked-csd")
-    if cache is None:
-        cache = set()
-        for p in all_postures(ws):
-            if p.cics is None:
-                continue
-            if p.cics.service is not None:
-                cache.add(id(p.cics.service))
-            if p.cics.ipconn is not None:
-                cache.add(id(p.cics.ipconn))
-        ws.cache["linked-csd"] = cache
-    return cache
 
 
 def removal_fix(title: str, edit: Edit | None) -> list[Fix]:

@@ -7,9 +7,11 @@ references to TCPIPSERVICEs."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from typing import Iterator
 
 from ..catalogue import CsdKeywordSpec
-from ..csdparse import CsdCommand, CsdKeyword
+from ..csdparse import CsdCommand, CsdDocument, CsdKeyword, CsdProblem
 from ..findings import Edit, Fix, Severity
 from ..placeholders import csd_placeholder
 from .common import closest, first_uses
@@ -36,8 +38,8 @@ EXTRACT_METADATA = frozenset({"DEFINETIME", "CHANGETIME", "CHANGEUSRID", "CHANGE
 
 def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str, fixer=None, fix: str | None = None, fix_safe: bool = False) -> None:
     def check(ctx: Context) -> None:
-        for p in ctx.csd_file.doc.problems:
-            if p.code != code:
+        for p in ctx.problems(code):
+            if not isinstance(p, CsdProblem):
                 continue
             # A problem may carry its own severity (one code, two cases).
             own = Severity.parse(p.severity) if p.severity else None
@@ -97,8 +99,9 @@ _parser_rule(
 # ---------------------------------------------------------------------------
 
 
-def _commands(ctx: Context) -> list[CsdCommand]:
-    return ctx.csd_file.doc.commands
+def _commands(ctx: Context) -> Iterator[CsdCommand]:
+    """The commands of the file, one at a time (registry.Context)."""
+    return ctx.commands()
 
 
 def _full_name_fix(path: str, span: tuple[int, int], name: str) -> Fix:
@@ -318,12 +321,30 @@ def check_csd_value(spec: CsdKeywordSpec, raw: str) -> tuple[str, str] | None:
     return None
 
 
+def _lost(doc: CsdDocument, cmd: CsdCommand) -> list[int]:
+    """Where text of ``cmd``'s records runs past column 72 and is lost
+    (reported once, csd-column-72): a value that reaches into it is not
+    judged again."""
+    records = doc.problems[: doc.record_problems]  # in the order of the records
+    start, end = cmd.span
+    k = bisect_left(records, start, key=_problem_start)
+    out = []
+    while k < len(records) and records[k].span[0] <= end:
+        p = records[k]
+        if p.code == "csd-column-72" and p.severity == "error":
+            out.append(p.span[0])
+        k += 1
+    return out
+
+
+def _problem_start(p: CsdProblem) -> int:
+    return p.span[0]
+
+
 def _csd_value_rule(code: str, title: str, rationale: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
-        # Text lost past column 72 is reported once (csd-column-72); a value
-        # that reaches into it is not judged again.
-        lost = [p.span[0] for p in ctx.csd_file.doc.problems if p.code == "csd-column-72" and p.severity == "error"]
         for cmd in _commands(ctx):
+            lost = _lost(ctx.csd_file.doc, cmd)
             for kw in cmd.keywords:
                 if kw.spec is None or kw.value is None:
                     continue
@@ -473,7 +494,6 @@ def _removal_span(text: str, kw: CsdKeyword) -> tuple[int, int]:
 )
 def ref_unresolved(ctx: Context) -> None:
     model = ctx.workspace.csd
-    names = list(model.definitions.get("TCPIPSERVICE", {}))
     for cmd in _commands(ctx):
         if cmd.resource_type != "IPCONN" or cmd.verb not in ("DEFINE", "USERDEFINE", "ALTER"):
             continue
@@ -483,7 +503,7 @@ def ref_unresolved(ctx: Context) -> None:
         target = model.tcpipservice_for(cmd)
         span = kw.value_span or kw.written_span
         if target is None:
-            close = closest(kw.upper, names, 0.6)
+            close = closest(kw.upper, model.names("TCPIPSERVICE"), 0.6)
             hint = f"; did you mean {close}?" if close else ""
             ctx.report(span, f"no TCPIPSERVICE named {kw.upper} is defined in the workspace's CSD files{hint}", fixes=[Fix(f"Change to {close}", [Edit(ctx.file.path, span, close)])] if close else [])
             continue

@@ -8,7 +8,7 @@ import re
 from ..findings import Severity
 from ..posture import child, value_of
 from ..workspace import ConfigElement
-from .common import attr_span, postures_of, removal_fix, remove_attribute_edit
+from .common import attr_span, removal_fix, remove_attribute_edit
 from .registry import CONFIG, Context, rule
 
 IMS_SECURITY = "https://www.ibm.com/docs/en/ims/15.1.0?topic=connect-overview-ims-security"
@@ -48,7 +48,7 @@ _TLS_ATTR = re.compile(r"^(ssl|tls|keyStore|trustStore|sslCertsRef|sslRef|secure
 )
 def ims_liberty_tls(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "ims", "imsdb"):
+    for p in ctx.postures("ims", "imsdb"):
         targets: list[ConfigElement] = [p.element]
         cf = p.element if p.provider == "imsdb" else next((c for c in cfg.find(value_of(cfg, p.element, "connectionFactoryRef") or "", ["connectionFactory"])), None)
         if cf is not None and cf is not p.element:
@@ -101,7 +101,7 @@ def ims_liberty_tls(ctx: Context) -> None:
     unsettled_by=("facts.at_tls",),
 )
 def ims_credentials_without_attls(ctx: Context) -> None:
-    for p in postures_of(ctx, "ims", "imsdb"):
+    for p in ctx.postures("ims", "imsdb"):
         if p.transport != "none" or p.identity != "fixed-credentials":
             continue
         ctx.report(p.element.element.name_span, f"{p.provider_name} connection '{p.id}' sends {p.identity_detail} without TLS (.zcsec.toml says no AT-TLS policy covers it)", path=p.element.path)
@@ -191,7 +191,7 @@ IMS_OA3 = "https://www.ibm.com/docs/en/zos-connect/zos-connect/3.0?topic=server-
 )
 def ims_oa3_container_auth(ctx: Context) -> None:
     cfg = ctx.config
-    for ce in cfg.of_type("zosconnect_imsConnection"):
+    for ce in ctx.of_type("zosconnect_imsConnection"):
         ref = value_of(cfg, ce, "connectionFactoryRef")
         for cf in cfg.find(ref, ("connectionFactory",)) if ref else ():
             if value_of(cfg, child(cfg, cf, "properties.gmoa"), "applicationName"):
@@ -224,6 +224,6 @@ def ims_oa3_container_auth(ctx: Context) -> None:
 )
 def ims_passticket_fixed_user(ctx: Context) -> None:
     cfg = ctx.config
-    for ce in cfg.of_type("properties.gmoa"):
+    for ce in ctx.of_type("properties.gmoa"):
         if value_of(cfg, ce, "applicationName") and value_of(cfg, ce, "userName"):
             ctx.report(attr_span(ce, "userName"), f"the PassTicket is generated for the fixed user {value_of(cfg, ce, 'userName')}, so every caller runs under it; remove userName to propagate the caller's identity", path=ce.path)

@@ -35,11 +35,8 @@ STIG = "https://preview.stighub.com/api/export/checklist?format=json&stigTitle=I
     fix_safe=True,
 )
 def credentials_attribute_name(ctx: Context) -> None:
-    cfg = ctx.config
     wrong = {"zosconnect_authData": ("userName", "user"), "zosconnect_credential": ("userName", "user"), "zosconnect_zosConnectServiceRestClientBasicAuth": ("user", "userName")}
-    for ce in cfg.by_file.get(ctx.file.path, []):
-        if ce.name not in wrong:
-            continue
+    for ce in ctx.elements(*wrong):
         bad, good = wrong[ce.name]
         attr = ce.element.get(bad)
         if attr is not None and ce.element.get(good) is None:
@@ -68,7 +65,7 @@ def credentials_attribute_name(ctx: Context) -> None:
     ),
 )
 def deprecated_attribute(ctx: Context) -> None:
-    for ce in ctx.config.by_file.get(ctx.file.path, []):
+    for ce in ctx.elements():
         if ce.spec is None:
             continue
         for attr in ce.element.attributes:
@@ -96,9 +93,7 @@ def deprecated_attribute(ctx: Context) -> None:
 )
 def keystore_safkeyring(ctx: Context) -> None:
     cfg = ctx.config
-    for ce in cfg.by_file.get(ctx.file.path, []):
-        if ce.name not in ("keyStore", "trustStore"):
-            continue
+    for ce in ctx.elements("keyStore", "trustStore"):
         loc = value_of(cfg, ce, "location") or ""
         if not loc.lower().startswith("safkeyring:"):
             continue
@@ -144,19 +139,20 @@ def ssl_outbound(ctx: Context) -> None:
 
 
 def _secret_attrs(ctx: Context):
-    """(ConfigElement, Attribute, AttributeSpec) for every secret attribute in the file."""
-    cfg = ctx.config
-    for ce in cfg.by_file.get(ctx.file.path, []):
+    """(ConfigElement, Attribute, AttributeSpec) for every secret attribute
+    in the file, one top-level element at a time (registry.Context)."""
+    for ce in ctx.elements():
+        if ce.element.name.lower() == "property" and ce.name == "property":
+            # Service properties named password (MQ service definitions).
+            value = ce.element.get("value")
+            if (ce.element.value("name") or "").lower() == "password" and value is not None:
+                yield ce, value, None
         if ce.spec is None:
             continue
         for attr in ce.element.attributes:
             spec = ce.spec.attribute(attr.name)
             if spec is not None and spec.secret and attr.value.strip() and not xml_placeholder(attr.value):
                 yield ce, attr, spec
-    # Service properties named password (MQ service definitions).
-    for ce in cfg.of_type("property"):
-        if ce.path == ctx.file.path and (ce.element.value("name") or "").lower() == "password" and ce.element.get("value") is not None:
-            yield ce, ce.element.get("value"), None
 
 
 SAF_RING_TYPES = ("JCERACFKS", "JCECCARACFKS", "JCEHYBRIDRACFKS")

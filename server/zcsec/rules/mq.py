@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..findings import Severity
 from ..posture import value_of
 from ..workspace import ConfigElement, LibertyConfig
-from .common import fact_note, fact_severity, postures_of, removal_fix, remove_attribute_edit
+from .common import fact_note, fact_severity, removal_fix, remove_attribute_edit
 from .registry import CONFIG, Context, rule
 
 MQ_CLIENT = "https://www.ibm.com/support/knowledgecenter/SSFKSJ_9.1.0/com.ibm.mq.ref.dev.doc/q112700_.html"
@@ -44,7 +44,7 @@ def _wmq(cfg: LibertyConfig, ce: ConfigElement) -> ConfigElement | None:
 )
 def mq_tls_bindings(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "mq"):
+    for p in ctx.postures("mq"):
         props = _wmq(cfg, p.element)
         if props is None or (value_of(cfg, props, "transportType") or "BINDINGS").upper() != "BINDINGS":
             continue
@@ -80,7 +80,7 @@ def mq_tls_bindings(ctx: Context) -> None:
 )
 def mq_client_incomplete(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "mq"):
+    for p in ctx.postures("mq"):
         props = _wmq(cfg, p.element)
         if props is None or (value_of(cfg, props, "transportType") or "").upper() != "CLIENT":
             continue
@@ -116,7 +116,7 @@ def mq_client_incomplete(ctx: Context) -> None:
 )
 def mq_client_without_tls(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "mq"):
+    for p in ctx.postures("mq"):
         props = _wmq(cfg, p.element)
         if props is None or (value_of(cfg, props, "transportType") or "").upper() != "CLIENT" or p.transport != "none":
             continue

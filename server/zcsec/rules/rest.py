@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..findings import Fix, Severity
 from ..posture import value_of
-from .common import attr_span, fact_note, fact_severity, insert_attribute_edit, postures_of
+from .common import attr_span, fact_note, fact_severity, insert_attribute_edit
 from .registry import CONFIG, XML_FILE, Context, rule
 
 REST_BASIC = "https://www.ibm.com/docs/en/SS4SVW_3.0.0/securing/oa2/requester_basic_auth_rest.html"
@@ -31,7 +31,7 @@ DB2_SECURITY = "https://www.ibm.com/docs/en/SSNPJM_3.0/configuring/oa2/db2_confi
 )
 def rest_https_without_ssl(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "rest"):
+    for p in ctx.postures("rest"):
         host = value_of(cfg, p.element, "host") or ""
         if host.lower().startswith("https://") and p.element.element.get("sslCertsRef") is None:
             ssls = [s.id for s in cfg.of_type("ssl") if s.id]
@@ -65,7 +65,7 @@ def rest_https_without_ssl(ctx: Context) -> None:
 )
 def rest_credentials_over_http(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "rest"):
+    for p in ctx.postures("rest"):
         if p.transport != "none" or p.identity not in ("fixed-credentials", "passticket"):
             continue
         host = value_of(cfg, p.element, "host") or ""
@@ -108,7 +108,7 @@ DB2_13_PASSTICKETS = "https://www.ibm.com/docs/en/db2-for-zos/13.0.0?topic=mitbc
     ),
 )
 def rest_db2_passticket_deprecated(ctx: Context) -> None:
-    for p in postures_of(ctx, "rest"):
+    for p in ctx.postures("rest"):
         if p.identity == "passticket" and p.credentials is not None:
             ctx.report(attr_span(p.credentials, "applName"), f"connection '{p.id}' authenticates with Db2 PassTickets (applName), which Db2 13 deprecates for RACF-protected user IDs; client certificates are the way forward", path=p.credentials.path)
 
@@ -135,7 +135,7 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 )
 def rest_requester_plain_http(ctx: Context) -> None:
     cfg = ctx.config
-    for p in postures_of(ctx, "rest"):
+    for p in ctx.postures("rest"):
         if p.element.name != "zosconnect_endpointConnection" or p.transport != "none" or p.identity == "fixed-credentials":
             continue  # credentials over plain HTTP: rest-credentials-over-http says it once
         host = value_of(cfg, p.element, "host") or ""
@@ -165,10 +165,7 @@ def rest_requester_plain_http(ctx: Context) -> None:
     good='<zosconnect_zosConnectServiceRestClientBasicAuth id="db2Auth" applName="DSN1APPL"/>',
 )
 def rest_passticket_with_password(ctx: Context) -> None:
-    cfg = ctx.config
-    for ce in cfg.of_type("zosconnect_zosConnectServiceRestClientBasicAuth"):
-        if ce.path != ctx.file.path:
-            continue
+    for ce in ctx.elements("zosconnect_zosConnectServiceRestClientBasicAuth"):
         el = ce.element
         appl = el.get("applName")
         if appl is not None and (el.get("userName") is not None or el.get("password") is not None):

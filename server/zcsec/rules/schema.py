@@ -6,12 +6,13 @@ enabling feature is in no featureManager."""
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from ..catalogue import AttributeSpec, ElementSpec
 from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
 from ..workspace import ConfigElement, LibertyConfig, ref_ids
-from ..xmlparse import Element
+from ..xmlparse import Attribute, Element
 from .common import closest, first_uses, sibling_element_edit
 from .registry import CONFIG, XML_FILE, Context, rule
 
@@ -22,8 +23,9 @@ _DURATION = re.compile(r"^-?\d+$|^(?:\d+(?:ms|d|h|m|s))+$", re.IGNORECASE)
 _INT = re.compile(r"^[+-]?\d+$")
 
 
-def elements_in(ctx: Context) -> list[ConfigElement]:
-    return ctx.config.by_file.get(ctx.file.path, [])
+def elements_in(ctx: Context) -> Iterator[ConfigElement]:
+    """The elements of the file, one top-level element at a time (registry.Context)."""
+    return ctx.elements()
 
 
 def _rename_edits(path: str, el: Element, new: str) -> list[Edit]:
@@ -264,19 +266,20 @@ def check_value(attr: AttributeSpec, value: str) -> tuple[str, str] | None:  # n
     return None
 
 
-def value_problems(ctx: Context) -> list[tuple[str, tuple[int, int], str, Severity]]:
-    """(code, span, message, severity) for every attribute value of the file
-    that does not fit its catalogue type; computed once per file for the
-    three value rules."""
-    cfg = ctx.config
-    key = ("value-problems", ctx.file.path)
-    cached = cfg.cache.get(key)
+_NONE: list = []
+
+
+def value_problems(cfg: LibertyConfig, ce: ConfigElement) -> list[tuple[str, Attribute, str, Severity]]:
+    """(code, attribute, message, severity) for every attribute value of
+    ``ce`` that does not fit its catalogue type; computed once per element
+    for the three value rules (kept across edits that leave the element as
+    it is: what is kept holds no offsets, which move)."""
+    known = cfg.cache.setdefault("value-problems", {})
+    cached = known.get(ce.element)
     if cached is not None:
         return cached
     out = []
-    for ce in elements_in(ctx):
-        if ce.spec is None:
-            continue
+    if ce.spec is not None:
         for attr in ce.element.attributes:
             aspec = ce.spec.attribute(attr.name)
             if aspec is None or aspec.type in ("string", "password", "passwordHash", "id", "location", "token", "ref", "refList"):
@@ -288,17 +291,23 @@ def value_problems(ctx: Context) -> list[tuple[str, tuple[int, int], str, Severi
             result = check_value(aspec, value)
             if result is not None:
                 via = f" (from '{attr.value}')" if value != attr.value and not aspec.secret else ""
-                span = attr.value_span if attr.value_span[1] > attr.value_span[0] else attr.name_span
-                out.append((result[0], span, result[1] + via, attr_severity(Severity.ERROR, ce.spec, aspec)))
-    cfg.cache[key] = out
+                out.append((result[0], attr, result[1] + via, attr_severity(Severity.ERROR, ce.spec, aspec)))
+    known[ce.element] = out or _NONE  # most elements have none: one shared empty list
     return out
 
 
 def _value_rule(code: str, title: str, rationale: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
-        for found, span, message, severity in value_problems(ctx):
-            if found == code:
-                ctx.report(span, message, severity=None if severity == Severity.ERROR else severity)
+        cfg = ctx.config
+        known = cfg.cache.setdefault("value-problems", {})
+        for ce in elements_in(ctx):
+            found_here = known.get(ce.element)
+            if found_here is None:
+                found_here = value_problems(cfg, ce)
+            for found, attr, message, severity in found_here:
+                if found == code:
+                    span = attr.value_span if attr.value_span[1] > attr.value_span[0] else attr.name_span
+                    ctx.report(span, message, severity=None if severity == Severity.ERROR else severity)
 
     rule(code, title=title, severity=Severity.ERROR, scope=XML_FILE, category="schema", rationale=rationale, link=OVERVIEW, bad=bad, good=good)(check)
 
@@ -459,16 +468,11 @@ MAX_NEAR_MISS_CANDIDATES = 1000
 )
 def ref_unresolved(ctx: Context) -> None:
     cfg = ctx.config
-    all_ids = list(cfg.by_id)
-    by_types: dict[tuple[str, ...], list[str]] = {}  # computed once per set of types, not per reference
     for ce, attr, aspec, ident, span in iter_refs(ctx):
         if cfg.find(ident) or implicit(cfg, ident, aspec.ref_types):
             continue
         wanted = " or ".join(f"<{t}>" for t in aspec.ref_types)
-        types = tuple(aspec.ref_types)
-        if types not in by_types:
-            by_types[types] = [i for i in all_ids if cfg.find(i, types)]
-        typed_ids = by_types[types]
+        typed_ids = cfg.ids_of_types(tuple(aspec.ref_types))
         # A near-miss search over thousands of ids per reference would make
         # a generated (or hostile) file quadratic; real files have far fewer.
         close = closest(ident, typed_ids, 0.7) if len(typed_ids) <= MAX_NEAR_MISS_CANDIDATES else None
@@ -546,7 +550,7 @@ def feature_missing(ctx: Context) -> None:
     managers = cfg.of_type("featureManager")
     product_line = ctx.project.product_line or _product_line(cfg)
     reported: set[str] = set()
-    for ce in cfg.top:
+    for ce in ctx.top():
         spec = ce.spec
         if spec is None or not spec.features or cfg.may_have_feature(*spec.features):
             continue

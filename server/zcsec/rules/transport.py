@@ -35,7 +35,7 @@ LIBERTY_SSL = "https://openliberty.io/docs/latest/reference/config/ssl.html"
 )
 def tls_weak_cipher(ctx: Context) -> None:
     cfg = ctx.config
-    for ce in cfg.by_file.get(ctx.file.path, []):
+    for ce in ctx.elements("ssl", *SUITE_SETTINGS):
         if ce.name == "ssl":
             level = (value_of(cfg, ce, "securityLevel") or "").upper()
             if level == "LOW" and ce.element.get("enabledCiphers") is None:
@@ -67,9 +67,7 @@ def _report_suites(ctx: Context, ce, attr: str, names: list[str]) -> None:
 )
 def tls_old_protocol(ctx: Context) -> None:
     cfg = ctx.config
-    for ce in cfg.by_file.get(ctx.file.path, []):
-        if ce.name != "ssl":
-            continue
+    for ce in ctx.elements("ssl"):
         value = value_of(cfg, ce, "sslProtocol")
         if not value:
             continue

@@ -8,20 +8,29 @@ import os
 
 from ..findings import Severity
 from ..secrecy import looks_secret
+from ..xmlparse import Element
 from .registry import CONFIG, WORKSPACE, XML_FILE, Context, rule
 
 LIBERTY_CONFIG = "https://openliberty.io/docs/latest/reference/config/server-configuration-overview.html"
 INCLUDE_DOC = "https://openliberty.io/docs/latest/reference/config/include.html"
 
 
-def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
-    """(attribute name, value span) of every secret attribute in the file:
-    secret in the catalogue, or named like a password when zcsec does not
-    know the element."""
+def _secret_values(ctx: Context, unit: object) -> list[tuple[str, tuple[int, int]]]:
+    """(attribute name, value span) of every secret attribute in ``unit``
+    (a top-level element, or what is outside them: rest_of): secret in the
+    catalogue, or named like a password when zcsec does not know the
+    element."""
     cfg = ctx.config
-    specs = {id(ce.element): ce.spec for ce in cfg.by_file.get(ctx.file.path, [])} if cfg is not None else {}
+    doc = ctx.xml_file.doc
+    if isinstance(unit, Element):
+        specs = {id(ce.element): ce.spec for ce in cfg.by_unit.get(unit, ())}
+        elements = list(unit.iter())
+    else:
+        specs = {}
+        root = doc.root
+        elements = [root] if root is not None and root.name == "server" else list(doc.iter())
     out = []
-    for el in ctx.xml_file.doc.iter():
+    for el in elements:
         spec = specs.get(id(el))
         for attr in el.attributes:
             aspec = spec.attribute(attr.name) if spec is not None else None
@@ -32,11 +41,12 @@ def _secret_values(ctx: Context) -> list[tuple[str, tuple[int, int]]]:
 
 def _parser_rule(code: str, title: str, severity: Severity, rationale: str, bad: str, good: str) -> None:
     def check(ctx: Context) -> None:
-        problems = [p for p in ctx.xml_file.doc.problems if p.code == code]
-        secrets = _secret_values(ctx) if problems else []
-        for p in problems:
+        secrets: dict[object, list[tuple[str, tuple[int, int]]]] = {}  # by unit, worked out once
+        for p in ctx.problems(code):
+            if ctx.unit not in secrets:
+                secrets[ctx.unit] = _secret_values(ctx, ctx.unit)
             message = p.message
-            for name, (a, b) in secrets:
+            for name, (a, b) in secrets[ctx.unit]:
                 if a <= p.span[0] and p.span[1] <= b:
                     # Parser messages quote the text they complain about; a
                     # secret value is never shown.

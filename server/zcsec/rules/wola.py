@@ -32,11 +32,10 @@ WOLA = "https://www.ibm.com/docs/en/zos-connect/zosconnect/3.0?topic=configuring
 )
 def wola_no_container_auth(ctx: Context) -> None:
     cfg = ctx.config
-    # Factories that only a product's or a user feature's element uses (a
-    # <usr_dvsService>, say) follow that product's rules, not z/OS Connect's.
-    foreign = {(e.element.value("connectionFactoryRef") or "").strip() for e in cfg.elements if e.spec is None}
-    for ce in cfg.of_type("connectionFactory"):
-        if ce.id in foreign:
+    for ce in ctx.of_type("connectionFactory"):
+        # Factories that only a product's or a user feature's element uses (a
+        # <usr_dvsService>, say) follow that product's rules, not z/OS Connect's.
+        if cfg.referenced("connectionFactoryRef", ce.id, unknown=True):
             continue
         if cfg.children(ce, "properties.ola") and ce.element.get("containerAuthDataRef") is None:
             ctx.report(ce.element.name_span, f"WOLA connection factory '{ce.id}' has no containerAuthDataRef; WOLA supports only container-managed credentials", path=ce.path)
