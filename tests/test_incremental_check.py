@@ -164,3 +164,28 @@ def test_typing_in_a_value_is_checked_incrementally(bench_copy):
         service.snapshot(path)
         assert checker.incremental
         assert checker.reruns < full / 20, (checker.reruns, full)
+
+
+def test_a_file_parsed_whole_again_leaves_the_others_alone(tmp_path):
+    """A half-typed tag makes server.xml parse whole again: every top-level
+    element of that file is replaced, but the model follows that in place
+    and the findings of the other files are kept (the same objects)."""
+    examples = EXAMPLES[0].parent
+    shutil.copy(examples / "caller-insecure" / "server.xml", tmp_path / "server.xml")
+    shutil.copy(examples / "ims-insecure" / "server.xml", tmp_path / "ims.xml")  # another configuration
+    (tmp_path / ".zcsec.toml").touch()
+    path = str(tmp_path / "server.xml")
+    text = Path(path).read_text()
+    service = AnalysisService([str(tmp_path)])
+    service.open(path, text)
+    first = service.snapshot(path)
+    checker = service._checkers[first.key]
+    others = {p: fs for p, fs in first.by_path.items() if p != path and fs}
+    assert others
+    at = text.index("<", len(text) // 2)
+    text = text[:at] + "<" + text[at:]
+    service.change(path, text)
+    got = service.snapshot(path)
+    assert checker.incremental
+    for p, fs in others.items():
+        assert len(got.by_path[p]) == len(fs) and all(a is b for a, b in zip(got.by_path[p], fs)), p

@@ -249,10 +249,22 @@ def test_the_file_store_reparses_an_open_document(tmp_path):
     changes = changes_since(f, 1)
     assert changes is not None and len(changes) == 2
     assert changes_since(f, 3) == []
-    # A change of the whole text is a full parse: what changed is not known.
+    # Parsed whole again with <server> before and after: every top-level
+    # element was replaced.
+    old_units = list(f.doc.root.children)
     store.set_overlay(path, "<server/>")
     store.xml(path)
-    assert changes_since(f, 3) is None and changes_since(f, 4) == []
+    changes = changes_since(f, 3)
+    assert changes is not None and len(changes) == 1 and changes[0].whole
+    assert changes[0].reparse.removed == old_units and changes[0].reparse.added == []
+    # Only the last such change is kept (it holds the whole previous parse).
+    store.set_overlay(path, '<server><a/></server>')
+    store.xml(path)
+    assert changes_since(f, 3) is None and len(changes_since(f, 4)) == 1
+    # Another root: what changed is not known.
+    store.set_overlay(path, "<client/>")
+    store.xml(path)
+    assert changes_since(f, 4) is None and changes_since(f, 5) is None and changes_since(f, 6) == []
 
 
 def test_the_file_store_reparses_an_open_csd_document(tmp_path):

@@ -166,6 +166,13 @@ def _record(f: XmlFile | CsdFile, text: str, reparse: Reparse | None, whole: boo
         del f.changes[0]
 
 
+def _server_children(doc: XmlDocument) -> list[Element] | None:
+    """The top-level elements of a Liberty file (a copy), None when its root
+    is not <server>."""
+    root = doc.root
+    return list(root.children) if root is not None and root.name == "server" else None
+
+
 @dataclass(slots=True)
 class ModelProblem:
     """A problem found while building the model (include, variable, file)."""
@@ -240,8 +247,18 @@ class FileStore:
         else:
             f = cached[1]
             doc, reparse = reparse_xml(f.doc, src.text)
-            f.index = f.index.edited(src.text, reparse.change) if reparse is not None else LineIndex(src.text)
-            _record(f, src.text, reparse if src.problem == f.read_problem else None)
+            whole = False
+            if reparse is None:
+                f.index = LineIndex(src.text)
+                before, after = _server_children(f.doc), _server_children(doc)
+                if before is not None and after is not None:
+                    # Parsed whole again, <server> before and after: every
+                    # top-level element was replaced, and the model can still
+                    # follow that.
+                    reparse, whole = Reparse(TextChange(0, len(f.text), len(src.text)), before, after, text_change(f.text, src.text)), True
+            else:
+                f.index = f.index.edited(src.text, reparse.change)
+            _record(f, src.text, reparse if src.problem == f.read_problem else None, whole)
             f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._xml[p] = (src.text, f)
         return f, src
@@ -1499,7 +1516,8 @@ class Workspace:
         elements and commands that edits re-parsed are replaced in every
         index, the others kept (moved with the text).  Returns what changed,
         or None (and the model must be built again) when that cannot be done
-        in place: a file read whole again or read differently, an include,
+        in place: a file read differently (another catalogue, a read problem),
+        a Liberty file without a <server> root before or after, an include,
         a variable, server.env or bootstrap.properties edited, a file that
         could not be read and now can, other ``extra`` problems."""
         if _signature(list(extra)) != self._extra or self._readable_now():
