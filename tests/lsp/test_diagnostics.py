@@ -235,6 +235,28 @@ async def test_change_to_csd_republishes_server_xml(client):
     assert summary(pub.diagnostics) != summary(before.diagnostics)
 
 
+async def test_a_document_whose_findings_stayed_is_not_published_again(client):
+    """An edit of the CSD that changes nothing server.xml's rules read
+    (a comment line added at its end) analyses both documents, but only the
+    CSD gets new diagnostics: server.xml's are the ones the client has."""
+    s = Session(client)
+    xml = s.open("server.xml", SERVER_XML)
+    csd = s.open("cics.csd", CSD, language="csd")
+    await s.wait(xml, version=1)
+    await s.wait(csd, version=1)
+    mark = s.mark()
+    version = s.change(csd, (rng(4, 0, 4, 0), "* the IPIC link of z/OS Connect\n"))
+    await s.wait(csd, version=version, since=mark)
+    await asyncio.sleep(0.3)  # the analysis of server.xml, had it been published, has arrived
+    await s.round_trip()
+    assert s.for_uri(xml, mark) == []
+    # An edit that changes server.xml's findings is published as before.
+    mark = s.mark()
+    s.change(csd, (rng(1, 29, 1, 31), "YES"))  # SSL(NO) -> SSL(YES)
+    pub = await s.wait(xml, since=mark, where=lambda p: "cics-tls-mismatch" in codes(p.diagnostics))
+    assert pub.version == 1
+
+
 async def test_change_to_included_file_republishes_server_xml(client):
     s = Session(client)
     xml = s.open("server.xml", INCLUDING_XML)
@@ -292,8 +314,11 @@ async def test_did_close_clears_the_diagnostics(client):
     assert list(cleared.diagnostics) == []
     await s.round_trip()
     assert all(not p.diagnostics for p in s.for_uri(xml, mark)), "diagnostics published for a closed document"
-    # The CSD stays open and is re-checked (the project lost an open file).
-    await s.wait(csd, since=mark)
+    # The CSD stays open and is checked again (the project lost an open
+    # file); its findings did not change, so the client keeps what it has.
+    await asyncio.sleep(0.3)
+    await s.round_trip()
+    assert summary(s.for_uri(csd)[-1].diagnostics) == expected_for(s.root, s.root / "cics.csd", CSD)
 
 
 async def test_change_for_a_document_never_opened_does_not_crash(client):
@@ -390,6 +415,32 @@ async def test_pull_diagnostics_return_the_published_items(client):
         assert [d.data for d in sorted(report.items, key=lambda d: (d.range.start.line, d.code))] == [
             d.data for d in sorted(pushed.diagnostics, key=lambda d: (d.range.start.line, d.code))
         ]
+
+
+async def test_a_pull_with_the_last_result_id_is_told_nothing_changed(neovim):
+    """The result id of a pulled report stays while the document's
+    diagnostics stay; pulling again with it gets an "unchanged" report, and
+    a change that alters them gets the full report with a new id."""
+    s = Session(neovim)
+    xml = s.open("server.xml", SERVER_XML)
+    s.open("cics.csd", CSD, language="csd")
+
+    async def pull(previous=None):
+        return await neovim.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(xml), previous_result_id=previous))
+
+    first = await pull()
+    assert first.kind == "full" and first.result_id
+    again = await pull(first.result_id)
+    assert again.kind == "unchanged" and again.result_id == first.result_id
+    s.change(xml, (rng(0, 8, 0, 8), "<!-- z/OS Connect -->"))  # on the line of <server>: nothing moves
+    await s.round_trip()
+    same = await pull(first.result_id)
+    assert same.kind == "unchanged"
+    s.change(xml, (rng(6, 59, 6, 65), "{aes}AEmVKa8jrAI9"))  # the clear-text password is encoded
+    await s.round_trip()
+    changed = await pull(first.result_id)
+    assert changed.kind == "full" and changed.result_id != first.result_id
+    assert codes(changed.items) == {"cics-credentials-in-clear"}  # password-clear-text went
 
 
 async def test_neovim_capabilities_pull_mode(neovim):

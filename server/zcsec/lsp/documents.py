@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 from .. import __version__
 from ..service import AnalysisService
 from ..workspace import norm
-from .convert import to_diagnostic, uri_to_path
+from .convert import uri_to_path
 from .server import ZcsecServer
 from .settings import parse_settings
 
@@ -135,9 +135,14 @@ async def pull_diagnostics(ls: ZcsecServer, params: lsp.DocumentDiagnosticParams
         return lsp.FullDocumentDiagnosticReport(items=[])
     await ls.prepare(path)
     loop = asyncio.get_running_loop()
+    uri = params.text_document.uri
     findings = await loop.run_in_executor(ls.thread_pool, ls.service.findings, path)
     ls.collect_garbage()
-    return lsp.FullDocumentDiagnosticReport(items=[to_diagnostic(f) for f in findings], result_id=str(ls.service.generation))
+    items = ls.diagnostics_of(uri, findings)
+    result_id = ls.result_id(uri, items)
+    if params.previous_result_id == result_id:
+        return lsp.UnchangedDocumentDiagnosticReport(result_id=result_id)
+    return lsp.FullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
 def register(server: ZcsecServer) -> None:

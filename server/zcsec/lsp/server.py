@@ -19,6 +19,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
+from ..findings import Finding
 from ..remote import Finder
 from ..service import AnalysisService
 from ..sources import is_remote, remote_uri
@@ -39,6 +40,13 @@ _DROPPED = SimpleNamespace(jsonrpc=None)
 # A full collection is due once the objects allocated since the last one
 # outnumber the objects that survived it (and at least this many).
 GC_MIN_ALLOCATED = 20_000
+
+
+def _same(a: list[lsp.Diagnostic] | None, b: list[lsp.Diagnostic]) -> bool:
+    """Whether two lists hold the same diagnostics.  Most items are the very
+    same objects (see ZcsecServer.diagnostics_of), which the comparison
+    passes at once; only the others are compared field by field."""
+    return a is not None and a == b
 
 
 def _field(answer: object, key: str) -> object:
@@ -120,6 +128,10 @@ class ZcsecServer(LanguageServer):
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, int | None] = {}
         self._published_generation: dict[str, int] = {}
+        self._sent: dict[str, list[lsp.Diagnostic]] = {}  # what the client was last given, per URI
+        self._converted: dict[str, dict[int, tuple[Finding, lsp.Diagnostic]]] = {}
+        self._result_ids: dict[str, tuple[str, list[lsp.Diagnostic]]] = {}
+        self._next_result_id = 0
         self.read_through = False  # the client answers zcsec/readFile (initializationOptions "readFile")
         self.read_directory = False  # ... and zcsec/readDirectory (initializationOptions "readDirectory")
         self._finder: Finder | None = None
@@ -292,8 +304,38 @@ class ZcsecServer(LanguageServer):
             uri, version = versions[p]
             generation = self.service.generation  # the findings are at least this new
             findings = self.service.findings(p)
-            out.append((uri, version, generation, [to_diagnostic(f) for f in findings]))
+            out.append((uri, version, generation, self.diagnostics_of(uri, findings)))
         return out
+
+    def diagnostics_of(self, uri: str, findings: list[Finding]) -> list[lsp.Diagnostic]:
+        """The diagnostics of ``findings`` for the document ``uri``.  A
+        finding the analysis kept from the previous check (the same object:
+        findings are never changed once finished) keeps the diagnostic it was
+        converted to then, so an edit converts only what it changed, and
+        comparing with what the client has (see :meth:`_publish` and
+        :meth:`result_id`) is quick."""
+        old = self._converted.get(uri, {})
+        new: dict[int, tuple[Finding, lsp.Diagnostic]] = {}
+        out = []
+        for f in findings:
+            hit = old.get(id(f))
+            d = hit[1] if hit is not None and hit[0] is f else to_diagnostic(f)
+            new[id(f)] = (f, d)
+            out.append(d)
+        self._converted[uri] = new  # replaced whole: analyses run in worker threads
+        return out
+
+    def result_id(self, uri: str, diagnostics: list[lsp.Diagnostic]) -> str:
+        """The result id of a pulled report: the same as last time while the
+        document's diagnostics are the same ones, so that a client pulling
+        again with it is told they did not change."""
+        last = self._result_ids.get(uri)
+        if last is not None and _same(last[1], diagnostics):
+            return last[0]
+        self._next_result_id += 1
+        rid = str(self._next_result_id)
+        self._result_ids[uri] = (rid, diagnostics)
+        return rid
 
     def _publish(self, targets: list[tuple[str, int | None, int, list[lsp.Diagnostic]]]) -> None:
         for uri, version, generation, diagnostics in targets:
@@ -302,9 +344,12 @@ class ZcsecServer(LanguageServer):
                 continue  # closed, or edited again since: a newer analysis is on its way
             if generation < self._published_generation.get(uri, -1):
                 continue  # an analysis that saw a later change of another file was published already
+            self._published_generation[uri] = generation
+            if self._published.get(uri, -1) == version and _same(self._sent.get(uri), diagnostics):
+                continue  # another document changed, and nothing in this one: the client has it all
+            self._sent[uri] = diagnostics
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
             self._published[uri] = version
-            self._published_generation[uri] = generation
 
     def collect_garbage(self) -> bool:
         """Free the analyses that newer ones replaced, once an analysis is
@@ -332,4 +377,6 @@ class ZcsecServer(LanguageServer):
         if uri in self._published:
             self._published.pop(uri, None)
         self._published_generation.pop(uri, None)
+        for cache in (self._sent, self._converted, self._result_ids):
+            cache.pop(uri, None)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
