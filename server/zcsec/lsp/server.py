@@ -9,6 +9,7 @@ import asyncio
 import gc
 import logging
 import traceback
+import weakref
 from types import SimpleNamespace
 from urllib.parse import unquote
 
@@ -17,12 +18,14 @@ from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
+from pygls.workspace import TextDocument
 
 from .. import __version__
 from ..findings import Finding
 from ..remote import Finder
 from ..service import AnalysisService
 from ..sources import is_remote, remote_uri
+from ..text import LineIndex, TextChange
 from .convert import document_path, to_diagnostic
 from .settings import Settings
 
@@ -47,6 +50,34 @@ def _same(a: list[lsp.Diagnostic] | None, b: list[lsp.Diagnostic]) -> bool:
     same objects (see ZcsecServer.diagnostics_of), which the comparison
     passes at once; only the others are compared field by field."""
     return a is not None and a == b
+
+
+_LINE_INDEXES: weakref.WeakKeyDictionary[TextDocument, LineIndex] = weakref.WeakKeyDictionary()  # of open documents' texts
+
+
+def apply_change(doc: TextDocument, change: lsp.TextDocumentContentChangeEvent) -> None:
+    """Apply one change a client sent to the open document ``doc``.
+
+    pygls splits the whole text into lines and joins them again for every
+    change (in a 100,000-line CSD, a fifth of an edit's time); this finds
+    the change's offsets with a line index kept with the document, moved
+    along with each change (see LineIndex.edited).  Lines end where LSP says
+    they do (\\r\\n, \\r, \\n), and a position past the end of its line
+    or of the document stands for that end."""
+    if not isinstance(change, lsp.TextDocumentContentChangePartial):
+        doc._source = change.text
+        _LINE_INDEXES.pop(doc, None)
+        return
+    text = doc.source
+    index = _LINE_INDEXES.get(doc)
+    if index is None or index.text is not text:
+        index = LineIndex(text)
+    rng = change.range
+    start = index.offset(rng.start.line, rng.start.character)
+    end = max(start, index.offset(rng.end.line, rng.end.character))
+    new = text[:start] + change.text + text[end:]
+    doc._source = new
+    _LINE_INDEXES[doc] = index.edited(new, TextChange(start, end, start + len(change.text)))
 
 
 def _field(answer: object, key: str) -> object:
@@ -98,7 +129,13 @@ class ZcsecProtocol(LanguageServerProtocol):
         if unquote(params.text_document.uri) not in self.workspace.text_documents:
             self._warn(f"zcsec: ignored a change to {params.text_document.uri}, which is not open")
             return None
-        return (yield from super().lsp_text_document__did_change(params))
+        doc = self.workspace.text_documents[unquote(params.text_document.uri)]
+        for change in params.content_changes:
+            apply_change(doc, change)
+        doc.version = params.text_document.version
+        if (user_handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+        return None
 
     def structure_message(self, data):
         """pygls turns a message whose parameters do not fit the LSP types

@@ -409,12 +409,11 @@ def _problems_by_code(ws: Workspace, f: XmlFile | CsdFile) -> dict[str, list[tup
     if cached is not None and cached[0] is problems:
         return cached[1]
     units: list = _top_units(f)
-    starts = [_unit_start(u) for u in units]
     rest = rest_of(f.path)
     out: dict[str, list[tuple[Any, Any]]] = {}
     for p in problems:
         at = p.span[0]
-        k = bisect_right(starts, at) - 1
+        k = bisect_right(units, at, key=_unit_start) - 1  # a few problems, many units
         unit = units[k] if k >= 0 and at < _unit_end(units[k]) else rest
         out.setdefault(p.code, []).append((unit, p))
     ws.cache[key] = (problems, out)
