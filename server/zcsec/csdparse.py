@@ -16,6 +16,7 @@ diagnostics by the rules, never here.  The parser never raises.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 
@@ -81,9 +82,17 @@ class CsdCommand:
     resource_spec: CsdResourceSpec | None = None
     name: str | None = None
     name_span: Span | None = None
-    keywords: list[CsdKeyword] = field(default_factory=list)
+    _keywords: list[CsdKeyword] = field(default_factory=list)
     end: int = 0
     document: "CsdDocument | None" = field(default=None, repr=False)
+    _shift: int = field(default=0, repr=False)  # how far the keywords are still to move (see _move_command)
+
+    @property
+    def keywords(self) -> list[CsdKeyword]:
+        """The operands in the order written."""
+        if self._shift:
+            _settle(self)
+        return self._keywords
 
     @property
     def verb(self) -> str | None:
@@ -628,7 +637,7 @@ def _reparse(old: CsdDocument, text: str, change: TextChange, catalogue: CsdCata
     if any(p.code == "csd-continuation" for p in part.problems):
         return None  # the last record continues a value into the records after
     rec_new = len(part.problems)
-    seed = replace(prev, keywords=list(prev.keywords)) if prev is not None else None
+    seed = replace(prev, _keywords=list(prev.keywords)) if prev is not None else None
     _tokenize(part, "".join(stream.parts), stream, catalogue, seed)
     if prev is not None and seed is not None and (seed.end != prev.end or len(seed.keywords) != len(prev.keywords) or seed.resource_written is not prev.resource_written):
         return None  # the stretch begins with operands of the command before it
@@ -700,9 +709,21 @@ def _move_command(cmd: CsdCommand, d: int) -> None:
         a, b = cmd.name_span
         cmd.name_span = (a + d, b + d)
     cmd.end += d
-    for kw in cmd.keywords:
-        a, b = kw.written_span
-        kw.written_span = (a + d, b + d)
-        if kw.value_span is not None:
-            a, b = kw.value_span
-            kw.value_span = (a + d, b + d)
+    cmd._shift += d  # the keywords move when they are next read: an edit near the top of a large file moves thousands of commands
+
+
+_SETTLING = threading.Lock()
+
+
+def _settle(cmd: CsdCommand) -> None:
+    """Move the keywords of ``cmd`` by the distance edits moved it since
+    they were last read (once, even when two threads read them at once)."""
+    with _SETTLING:
+        d = cmd._shift
+        for kw in cmd._keywords if d else ():
+            a, b = kw.written_span
+            kw.written_span = (a + d, b + d)
+            if kw.value_span is not None:
+                a, b = kw.value_span
+                kw.value_span = (a + d, b + d)
+        cmd._shift = 0

@@ -11,6 +11,7 @@ one it needs (by uri, version and content) instead of for "the next one".
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -363,13 +364,42 @@ def test_older_cross_file_analysis_is_never_published_after_a_newer_one():
     uri = "file:///tmp/my%20project/server.xml"
     ls.workspace.put_text_document(lsp.TextDocumentItem(uri, "xml", 3, "<server/>"))
     sent = []
-    ls.text_document_publish_diagnostics = sent.append
+    ls.protocol.send_text = lambda body: sent.append(json.loads(body)["params"])
     newer = [lsp.Diagnostic(rng(0, 0, 0, 1), "newer", source="zcsec", code="x")]
     older = [lsp.Diagnostic(rng(0, 0, 0, 1), "older", source="zcsec", code="y")]
     ls._publish([(uri, 3, 8, newer)])
     ls._publish([(uri, 3, 7, older)])  # finished last, but saw generation 7 only
     ls._publish([(uri, 2, 9, older)])  # for an old version of the document
-    assert [(p.uri, p.version, [d.message for d in p.diagnostics]) for p in sent] == [(uri, 3, ["newer"])]
+    assert [(p["uri"], p["version"], [d["message"] for d in p["diagnostics"]]) for p in sent] == [(uri, 3, ["newer"])]
+
+
+def test_a_publication_is_written_as_pygls_would_write_it():
+    """Diagnostics are written as JSON once each and put together into the
+    message (ZcsecServer.send_diagnostics): the message is the one pygls
+    writes for the same diagnostics, with or without a version, and a
+    diagnostic kept from the last publication is written the same."""
+    from zcsec.lsp.server import ZcsecServer
+
+    ls = ZcsecServer()
+    sent = []
+    ls.protocol.send_text = sent.append
+    uri = "file:///tmp/my%20project/server.xml"
+    rich = lsp.Diagnostic(
+        rng(5, 68, 5, 72),
+        "caf\u00e9 \"quoted\" \U0001f600",
+        severity=lsp.DiagnosticSeverity.Warning,
+        code="cics-tls-mismatch",
+        code_description=lsp.CodeDescription(href="file:///docs/rules.md#cics-tls-mismatch"),
+        source="zcsec",
+        related_information=[lsp.DiagnosticRelatedInformation(lsp.Location("file:///tmp/cics.csd", rng(1, 2, 1, 9)), "the listener")],
+        data={"fixes": [{"title": "Use TLS", "edits": [{"uri": uri, "range": {"start": {"line": 1, "character": 2}, "end": {"line": 1, "character": 3}}, "newText": "YES"}]}]},
+    )
+    plain = lsp.Diagnostic(rng(0, 0, 0, 1), "plain", code="x")
+    for version, diagnostics in ((7, [rich, plain]), (None, [plain]), (8, [rich, plain])):
+        ls.send_diagnostics(uri, version, diagnostics)
+        expected = lsp.PublishDiagnosticsNotification(params=lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+        assert json.loads(sent[-1]) == json.loads(json.dumps(expected, default=ls.protocol._serialize_message))
+        assert sent[-1].isascii()
 
 
 # -- settings ---------------------------------------------------------------------------------
