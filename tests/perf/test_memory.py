@@ -100,3 +100,30 @@ def test_keywords_written_in_full_share_one_resolution():
     exact = [kw.resolution for cmd in doc.commands for kw in cmd.keywords if kw.resolution.status == "exact"]
     assert len(exact) > 2000
     assert len({id(r) for r in exact}) == len({r.name for r in exact})  # one object per keyword name
+
+
+def copies_of_a_text(length: int) -> int:
+    """How many strings of ``length`` characters or more something holds."""
+    held = {id(o) for o in gc.get_referents(*gc.get_objects()) if isinstance(o, str) and len(o) >= length}
+    return len(held)
+
+
+def test_an_editing_session_keeps_no_old_texts(tmp_path):
+    """Old versions of an edited file are not kept (a cache keyed by the
+    file's text once held the last sixteen: 80 MB for a 5 MB CSD)."""
+    path = tmp_path / "regions.csd"
+    # Listeners that autoinstall IPCONNs: their fix adds a record, written
+    # with the file's line ends.
+    text = regions(100).replace(" URM(NO)", "").replace(") TCPIPSERVICE(T", ") TCPIPSERVICE(X")
+    path.write_text(text)
+    service = AnalysisService([str(tmp_path)])
+    service.open(str(path), text)
+    assert any(f.code == "cics-autoinstall-listener" and f.fixes for f in service.findings(str(path)))
+    for i in range(20):
+        text = text.replace(f"region {i})", f"region {i}q)", 1)
+        service.change(str(path), text)
+        service.findings(str(path))
+    del i
+    gc.collect()
+    # The text here, the service's copy of it and at most two more.
+    assert copies_of_a_text(len(text) - 100) <= 4

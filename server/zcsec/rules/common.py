@@ -28,10 +28,12 @@ def closest(name: str, choices: list[str], cutoff: float) -> str | None:
     return found[0] if found else None
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=2)
 def _uses_crlf(text: str) -> bool:
     """Whether a file's text uses CRLF: searched once per text, not once
-    per fix (for 100,000 DEFINEs with a fix each, that was quadratic)."""
+    per fix (for 100,000 DEFINEs with a fix each, that was quadratic).
+    The cache holds the texts it answered for: two, not more (with sixteen,
+    a server edited for a while held sixteen old copies of a 5 MB CSD)."""
     return "\r\n" in text
 
 
