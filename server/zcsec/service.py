@@ -21,6 +21,7 @@ from .findings import Finding
 from .project import ProjectConfig, parse_project_text
 from .remote import RemoteProject
 from .sources import is_remote, name_suffix, remote_include_uri, remote_path, remote_uri
+from .text import LineIndex
 from .workspace import OPEN, FileStore, ModelProblem, Workspace, beside, expand_layout, file_kind, norm
 
 
@@ -60,10 +61,12 @@ class AnalysisService:
             self.store.set_overlay(p, text)
             self._changed(p, structural=p not in self._known_files())
 
-    def change(self, path: str, text: str) -> None:
+    def change(self, path: str, text: str, index: LineIndex | None = None) -> None:
+        """The open document ``path`` now reads ``text`` (``index``: the
+        editor's line index of it, when it keeps one)."""
         with self._lock:
             p = norm(path)
-            self.store.set_overlay(p, text)
+            self.store.set_overlay(p, text, index)
             self._changed(p, structural=False)
 
     def close(self, path: str) -> None:

@@ -198,16 +198,34 @@ class FileStore:
     def __init__(self, max_size: int = 20 * 1024 * 1024) -> None:
         self.max_size = max_size
         self.overlays: dict[str, str] = {}
+        self._indexes: dict[str, LineIndex] = {}  # the editor's line indexes of overlays (see set_overlay)
         self.remote_problems: dict[str, str] = {}  # remote path -> why the editor could not read it
         self._disk: dict[str, tuple[tuple[int, int], SourceText]] = {}
         self._xml: dict[str, tuple[str, XmlFile]] = {}
         self._csd: dict[str, tuple[str, int, CsdFile]] = {}
 
-    def set_overlay(self, path: str, text: str) -> None:
-        self.overlays[norm(path)] = text
+    def set_overlay(self, path: str, text: str, index: LineIndex | None = None) -> None:
+        """The editor's text of ``path``, with the editor's line index of
+        it when there is one (kept as each change is applied, so the file
+        need not find its lines again)."""
+        p = norm(path)
+        self.overlays[p] = text
+        if index is not None and index.text is text:
+            self._indexes[p] = index
+        else:
+            self._indexes.pop(p, None)
 
     def remove_overlay(self, path: str) -> None:
         self.overlays.pop(norm(path), None)
+        self._indexes.pop(norm(path), None)
+
+    def _line_index(self, p: str, text: str, old: LineIndex | None = None, change: TextChange | None = None) -> LineIndex:
+        """The line index of ``text``: the editor's, else ``old`` moved
+        with ``change``, else a new one."""
+        given = self._indexes.get(p)
+        if given is not None and given.text is text:
+            return given
+        return old.edited(text, change) if old is not None and change is not None else LineIndex(text)
 
     def forget(self, path: str) -> None:
         p = norm(path)
@@ -243,13 +261,13 @@ class FileStore:
         if cached is not None and cached[0] is src.text:
             return cached[1], src
         if cached is None:
-            f = XmlFile(p, src.text, parse_xml(src.text), LineIndex(src.text), src.problem)
+            f = XmlFile(p, src.text, parse_xml(src.text), self._line_index(p, src.text), src.problem)
         else:
             f = cached[1]
             doc, reparse = reparse_xml(f.doc, src.text)
             whole = False
             if reparse is None:
-                f.index = LineIndex(src.text)
+                f.index = self._line_index(p, src.text)
                 before, after = _server_children(f.doc), _server_children(doc)
                 if before is not None and after is not None:
                     # Parsed whole again, <server> before and after: every
@@ -257,7 +275,7 @@ class FileStore:
                     # follow that.
                     reparse, whole = Reparse(TextChange(0, len(f.text), len(src.text)), before, after, text_change(f.text, src.text)), True
             else:
-                f.index = f.index.edited(src.text, reparse.change)
+                f.index = self._line_index(p, src.text, f.index, reparse.change)
             _record(f, src.text, reparse if src.problem == f.read_problem else None, whole)
             f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._xml[p] = (src.text, f)
@@ -272,7 +290,7 @@ class FileStore:
         if cached is not None and cached[0] is src.text and cached[1] == id(catalogue):
             return cached[2], src
         if cached is None:
-            f = CsdFile(p, src.text, parse_csd(src.text, catalogue.csd), LineIndex(src.text), src.problem)
+            f = CsdFile(p, src.text, parse_csd(src.text, catalogue.csd), self._line_index(p, src.text), src.problem)
         else:
             f = cached[2]
             if cached[1] == id(catalogue):
@@ -283,12 +301,12 @@ class FileStore:
                     # the edit): every command was replaced, and the model can
                     # still follow that.
                     reparse = Reparse(TextChange(0, len(f.text), len(src.text)), list(f.doc.commands), list(doc.commands), text_change(f.text, src.text))
-                    f.index = LineIndex(src.text)
+                    f.index = self._line_index(p, src.text)
                 else:
-                    f.index = f.index.edited(src.text, reparse.change)
+                    f.index = self._line_index(p, src.text, f.index, reparse.change)
             else:  # another catalogue (a project's own schemas) reads the commands differently
                 doc, reparse, whole = parse_csd(src.text, catalogue.csd), None, False
-                f.index = LineIndex(src.text)
+                f.index = self._line_index(p, src.text)
             _record(f, src.text, reparse if src.problem == f.read_problem else None, whole)
             f.text, f.doc, f.read_problem = src.text, doc, src.problem
         self._csd[p] = (src.text, id(catalogue), f)

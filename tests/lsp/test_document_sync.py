@@ -88,3 +88,30 @@ def test_a_sequence_of_changes_matches_the_model(text, edits):
         expected = expected[:a] + new + expected[b:]
         apply_change(doc, change(l1, c1, l2, c2, new))
         assert doc.source == expected
+
+
+def test_the_analysis_uses_the_documents_line_index(tmp_path):
+    """The line index kept with an open document is the one its analysed
+    file uses (not found again from the text), and it is the index a
+    fresh look at the text gives."""
+    from zcsec.lsp.server import line_index
+    from zcsec.service import AnalysisService
+    from zcsec.text import LineIndex
+
+    path = tmp_path / "server.xml"
+    text = "<server>\r\n  <variable name='a' value='\U0001f600'/>\n</server>\n"
+    path.write_text(text)
+    service = AnalysisService([str(tmp_path)])
+    service.open(str(path), text)
+    service.findings(str(path))
+    doc = doc_of(text)
+    for edit in (change(1, 31, 1, 33, "x"), change(0, 8, 0, 8, "\n  <include location='b.xml'/>"), change(2, 0, 2, 0, "\r")):
+        apply_change(doc, edit)
+        index = line_index(doc)
+        assert index is not None and index.text is doc.source
+        service.change(str(path), doc.source, index)
+        service.findings(str(path))
+        f = service.store.xml(str(path))[0]
+        assert f.index is index
+        fresh = LineIndex(doc.source)
+        assert (index.starts, index.ends, index.astral) == (fresh.starts, fresh.ends, fresh.astral)

@@ -11,7 +11,7 @@ from .. import __version__
 from ..service import AnalysisService
 from ..workspace import norm
 from .convert import uri_to_path
-from .server import ZcsecServer
+from .server import ZcsecServer, line_index
 from .settings import parse_settings
 
 
@@ -104,7 +104,7 @@ def did_change(ls: ZcsecServer, params: lsp.DidChangeTextDocumentParams) -> None
             return  # still not Liberty configuration
         ls.service.open(path, doc.source)  # it just became one (a <server> root was typed)
     else:
-        ls.service.change(path, doc.source)
+        ls.service.change(path, doc.source, line_index(doc))
     ls.schedule(uri)  # also re-publishes the open documents of the same project
 
 

@@ -57,6 +57,12 @@ def _same(a: list[lsp.Diagnostic] | None, b: list[lsp.Diagnostic]) -> bool:
 _LINE_INDEXES: weakref.WeakKeyDictionary[TextDocument, LineIndex] = weakref.WeakKeyDictionary()  # of open documents' texts
 
 
+def line_index(doc: TextDocument) -> LineIndex | None:
+    """The line index of the open document's text, when apply_change keeps one."""
+    index = _LINE_INDEXES.get(doc)
+    return index if index is not None and index.text is doc.source else None
+
+
 def apply_change(doc: TextDocument, change: lsp.TextDocumentContentChangeEvent) -> None:
     """Apply one change a client sent to the open document ``doc``.
 
