@@ -27,6 +27,7 @@ async def check_workspace(ls: ZcsecServer, *args) -> int:
             ls.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=doc.uri if doc else uri, diagnostics=[to_diagnostic(x) for x in findings], version=doc.version if doc else None)
             )
+            ls.published_elsewhere(doc.uri if doc else uri)
     return total
 
 

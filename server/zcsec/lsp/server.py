@@ -412,6 +412,11 @@ class ZcsecServer(LanguageServer):
             self.send_diagnostics(uri, version, diagnostics)
             self._published[uri] = version
 
+    def published_elsewhere(self, uri: str) -> None:
+        """Diagnostics of ``uri`` were sent by other means (the check-workspace
+        command): the next analysis publishes whatever it finds."""
+        self._sent.pop(uri, None)
+
     def send_diagnostics(self, uri: str, version: int | None, diagnostics: list[lsp.Diagnostic]) -> None:
         """Publish ``diagnostics`` for ``uri``.  Every publication carries
         all of a document's diagnostics, most of them unchanged since the
