@@ -2,7 +2,11 @@
 (function calls, counted by cProfile), not by the clock (issue 14).
 
 Finding the command at the cursor costs a binary search, so a request at a
-keyword does about the same work in a file twice as long."""
+keyword does about the same work in a file twice as long.  A list of
+candidates grows with the definitions it offers (a thousand listeners are a
+thousand items), but what each definition offers is worked out once per
+command and kept across edits that leave the command alone, so the list
+costs a few calls per item, edit or not."""
 
 from __future__ import annotations
 
@@ -59,3 +63,21 @@ def test_hover_and_completion_at_a_keyword_do_not_grow_with_the_file(tmp_path):
         )
     for what, small, large in zip(("hover", "completion"), counts[200], counts[400]):
         assert large / small <= 1.1, f"{what} at a keyword: {small} calls in a file of 200 regions, {large} in one of 400"
+
+
+def test_listener_candidates_cost_a_few_calls_each_after_an_edit(tmp_path):
+    for n in (200, 400):
+        service, path, text = generate(tmp_path / str(n), n)
+        at = near_the_end(text, "TCPIPSERVICE(T")
+        complete(service.snapshot(path).workspace, path, at)  # the first request works out every candidate
+        # An edit elsewhere (an IPCONN's description), then the list again.
+        middle = text.index("DESCRIPTION(region ", len(text) // 2) + len("DESCRIPTION(")
+        text = text[:middle] + "x" + text[middle:]
+        service.change(path, text)
+        ws = service.snapshot(path).workspace
+        result = []
+        work = calls(lambda: result.append(complete(ws, path, at + 1)))
+        assert len(result[0].items) == n
+        # About 17 a candidate, nearly all of them built-ins (dict.get, min,
+        # max, id); working a candidate out from its command's text is over 150.
+        assert work / n <= 25, f"{work} calls for {n} listener candidates after an edit ({work / n:.1f} each)"
