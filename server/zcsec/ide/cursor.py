@@ -523,11 +523,11 @@ class CsdSpot:
 
 
 def element_map(cfg: LibertyConfig) -> dict[int, ConfigElement]:
-    """ConfigElement by the identity of its parsed element (cached per configuration)."""
-    cached = cfg.cache.get("ide.elements")
-    if cached is None:
-        cached = cfg.cache["ide.elements"] = {id(ce.element): ce for ce in cfg.elements}
-    return cached
+    """ConfigElement by the identity of its parsed element: the
+    configuration's own index, which edits keep up to date (a map of its own,
+    built again after every edit, cost a pass over every element at the
+    first hover after each)."""
+    return cfg.of_element
 
 
 def xml_spot(ws: Workspace, path: str, offset: int) -> XmlSpot | None:
