@@ -163,3 +163,17 @@ def test_groups_after_edits(tmp_path):
         s.edit(f"DEFINE TCPIPSERVICE(L{i:04d}) GROUP(G2) PORTNUMBER({3000 + i}) PROTOCOL(IPIC)\n", "")
     assert list(s.complete("IPCONN(NEW) GROUP(")) == ["ANEW", "G0", "G1"]
     assert s.service.snapshot(s.path).workspace.csd is model  # the edits were applied to the model, whose index followed them
+
+
+def test_a_file_read_whole_again_leaves_nothing_of_its_old_parse_behind(tmp_path):
+    # Every edit of a JCL job reads it whole again: its commands are all new objects.
+    job = "//J JOB\n//S EXEC PGM=DFHCSDUP\n//SYSIN DD *\n" + LISTENERS + IPCONN + ")\n/*\n"
+    s = Session(tmp_path, job)
+    model = s.service.snapshot(s.path).workspace.csd
+    assert len(s.complete()) == 20 and model.memo
+    s.edit("PORTNUMBER(3004)", "PORTNUMBER(4004)")
+    ws = s.service.snapshot(s.path).workspace
+    assert ws.csd is model and model.memo == {}  # followed in place, what was kept for the old commands dropped
+    assert s.complete()["L0004"].detail == "PORTNUMBER(4004) PROTOCOL(IPIC) GROUP(G1)"
+    current = {id(c) for c in ws.csd.files[s.path].doc.commands}
+    assert all(id(cmd) in current for kept in model.memo.values() for cmd, _ in kept.values())

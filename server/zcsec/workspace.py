@@ -1122,6 +1122,7 @@ class CsdModel:
                 if known is f:
                     del self._by_doc[key]
             self._by_doc[id(f.doc)] = f
+            self.memo.clear()  # its commands are new objects: what is kept for the old ones would keep the old parse alive
 
     def order(self, cmd: CsdCommand) -> int:
         """Where a command comes in the model: its file, then its offset."""
