@@ -15,11 +15,12 @@ import fnmatch
 import os
 import posixpath
 import re
+import threading
 from bisect import bisect_left, insort
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 from .catalogue import Catalogue, ElementSpec
@@ -33,6 +34,8 @@ from .sources import (
 )
 from .text import LineIndex, Reparse, Span, TextChange, text_change
 from .xmlparse import Element, XmlDocument, parse_xml, reparse_xml
+
+T = TypeVar("T")
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _BINARY_SERVER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?server[\s>/]")
@@ -1108,6 +1111,13 @@ class CsdModel:
         self._by_port: dict[int, list[CsdCommand]] | None = None
         self._by_applid: dict[str, list[CsdCommand]] | None = None
         self._by_listener: dict[str, list[CsdCommand]] | None = None
+        self._by_group: dict[str, list[CsdCommand]] | None = None
+        # Edits (apply) and editor requests (groups) may come from different
+        # threads: an index built while an edit is applied would miss it.
+        self._lock = threading.Lock()
+        # What is worked out from single commands (an editor's rendering of
+        # a definition, say), by the command's identity: see per_command.
+        self.memo: dict[object, dict[int, tuple[CsdCommand, Any]]] = {}
 
     def add(self, f: CsdFile) -> None:
         self.files[f.path] = f
@@ -1116,6 +1126,7 @@ class CsdModel:
         self._by_port = None
         self._by_applid = None
         self._by_listener = None
+        self._by_group = None
         for cmd in f.doc.commands:
             if _defined(cmd):
                 rtype, name = cmd.resource_type or "", (cmd.name or "").upper()
@@ -1129,6 +1140,7 @@ class CsdModel:
                 if known is f:
                     del self._by_doc[key]
             self._by_doc[id(f.doc)] = f
+            self.memo.clear()  # its commands are new objects: what is kept for the old ones would keep the old parse alive
 
     def order(self, cmd: CsdCommand) -> int:
         """Where a command comes in the model: its file, then its offset."""
@@ -1139,6 +1151,10 @@ class CsdModel:
         """Bring the indexes up to date after edits of a file re-parsed some
         of its commands: ``removed`` are gone, ``added`` are new (the others
         kept, moved)."""
+        with self._lock:
+            self._apply(removed, added)
+
+    def _apply(self, removed: list[CsdCommand], added: list[CsdCommand]) -> None:
         for cmd in removed:
             if not _defined(cmd):
                 continue
@@ -1161,6 +1177,8 @@ class CsdModel:
     def _index_keys(self, cmd: CsdCommand) -> list[tuple[dict, Any]]:
         """The lookup indexes (those built so far) that hold ``cmd``, with its key in each."""
         out: list[tuple[dict, Any]] = []
+        if self._by_group is not None and cmd.group:
+            out.append((self._by_group, cmd.group))
         if cmd.resource_type == "TCPIPSERVICE" and self._by_port is not None:
             port = _port_of(cmd)
             if port is not None:
@@ -1192,6 +1210,28 @@ class CsdModel:
     def named(self, rtype: str, name: str) -> list[CsdCommand]:
         note("csd-name", rtype, name.upper())
         return list(self._definitions.get(rtype, {}).get(name.upper(), []))
+
+    def per_command(self, kind: object, cmds: Iterable[CsdCommand], make: Callable[[CsdCommand], T]) -> list[T]:
+        """``make(cmd)`` for each of ``cmds``, worked out once per command.
+
+        An edit re-parses the commands it touches into new objects and
+        keeps the others (moved, their text the same), so what ``make``
+        derives from a command's own text stays true as long as the model
+        holds that very object, across edits.  ``kind`` names what ``make``
+        works out; the commands a call does not ask for are forgotten, so
+        ask for the same set of commands each time (all the definitions of
+        a type, say)."""
+        old = self.memo.get(kind, {})
+        new: dict[int, tuple[CsdCommand, Any]] = {}
+        out: list[T] = []
+        for cmd in cmds:
+            hit = old.get(id(cmd))
+            if hit is None or hit[0] is not cmd:
+                hit = (cmd, make(cmd))
+            new[id(cmd)] = hit
+            out.append(hit[1])
+        self.memo[kind] = new
+        return out
 
     def path_of(self, cmd: CsdCommand) -> str | None:
         f = self.file_of(cmd)
@@ -1247,6 +1287,23 @@ class CsdModel:
             for c in self._by_type.get("IPCONN", ()):
                 self._by_listener.setdefault(_listener_of(c), []).append(c)
         return list(self._by_listener.get(name, []))
+
+    def groups(self) -> list[str]:
+        """The (upper-case) groups that definitions name, sorted (an index
+        built once: a large CSD has tens of thousands of definitions)."""
+        note(("csd-all",))
+        with self._lock:
+            if self._by_group is None:
+                by_group: dict[str, list[CsdCommand]] = {}
+                for cmds in self._by_type.values():
+                    for c in cmds:
+                        group = c.group
+                        if group:
+                            by_group.setdefault(group, []).append(c)
+                for cmds in by_group.values():
+                    cmds.sort(key=self.order)
+                self._by_group = by_group
+            return sorted(self._by_group)
 
     def ipconns_by_applid(self, applid: str, networkid: str | None) -> list[CsdCommand]:
         """IPCONNs whose APPLID (by default the IPCONN name) is ``applid``,

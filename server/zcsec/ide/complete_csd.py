@@ -136,9 +136,8 @@ def _csd_value_items(ws: Workspace, ctx: CsdContext, items: Items, span: Span) -
     model = ws.csd
     if ctx.resource_name:
         if cmd.verb != "DEFINE" and cmd.resource_type:
-            for name, cmds in sorted(model.definitions.get(cmd.resource_type, {}).items()):
-                group = cmds[-1].group
-                items.add(name, REFERENCE, span, name, rank=0, detail=f"{cmd.resource_type} in GROUP({group})" if group else cmd.resource_type)
+            for name, group in _definitions(ws, cmd.resource_type):
+                items.add(name, REFERENCE, span, name, rank=0, detail=group)
         return
     if not ctx.keyword:
         return
@@ -150,24 +149,46 @@ def _csd_value_items(ws: Workspace, ctx: CsdContext, items: Items, span: Span) -
     for i, v in enumerate(spec.values):
         items.add(v, ENUM, span, v, rank=0 if v == spec.default else 1, key=f"{i:03d}", detail="default" if v == spec.default else None)
     if spec.ref_type:
-        for name, cmds in sorted(model.definitions.get(spec.ref_type, {}).items()):
-            target = cmds[-1]
-            ipic = spec.ref_type == "TCPIPSERVICE" and (target.upper("PROTOCOL") or "HTTP") == "IPIC"
-            port = target.value("PORTNUMBER")
-            detail = " ".join(x for x in (f"PORTNUMBER({port})" if port else None, f"PROTOCOL({target.upper('PROTOCOL') or 'HTTP'})" if spec.ref_type == "TCPIPSERVICE" else None, f"GROUP({target.group})" if target.group else None) if x)
-            items.add(
-                name,
-                REFERENCE,
-                span,
-                name,
-                rank=0 if ipic or spec.ref_type != "TCPIPSERVICE" else 2,
-                detail=detail or None,
-                documentation=csd_summary(ws, target, ("PORTNUMBER", "PROTOCOL", "SSL", "CERTIFICATE", "URM")),
-            )
+        for name, (rank, about, doc) in _references(ws, spec.ref_type):
+            items.add(name, REFERENCE, span, name, rank=rank, detail=about, documentation=doc)
     if res.name == "GROUP":
-        groups = sorted({c.group for cmds in model.definitions.values() for lst in cmds.values() for c in lst if c.group})
-        for g in groups:
+        for g in model.groups():
             items.add(g, VALUE, span, g, rank=0, detail="CSD group in the workspace")
+
+
+# What a definition offers as a candidate depends on its own text only, so it
+# is worked out once per command (CsdModel.per_command), not at every request:
+# a large CSD defines thousands of programs and a thousand listeners.
+
+
+def _definitions(ws: Workspace, rtype: str) -> list[tuple[str, str]]:
+    """(name, detail) of the definitions of ``rtype`` by name: the names a
+    command other than DEFINE may give after its resource type."""
+    defs = ws.csd.definitions.get(rtype, {})
+    names = sorted(defs)
+
+    def detail(target: CsdCommand) -> str:
+        group = target.group
+        return f"{rtype} in GROUP({group})" if group else rtype
+
+    return list(zip(names, ws.csd.per_command(("ide.definition", rtype), [defs[n][-1] for n in names], detail)))
+
+
+def _references(ws: Workspace, rtype: str) -> list[tuple[str, tuple[int, str | None, str]]]:
+    """(name, (rank, detail, documentation)) of the definitions of
+    ``rtype`` by name: the candidates of a keyword that names one.  A listener
+    other than an IPIC one comes last."""
+    defs = ws.csd.definitions.get(rtype, {})
+    names = sorted(defs)
+
+    def candidate(target: CsdCommand) -> tuple[int, str | None, str]:
+        ipic = rtype == "TCPIPSERVICE" and (target.upper("PROTOCOL") or "HTTP") == "IPIC"
+        port = target.value("PORTNUMBER")
+        detail = " ".join(x for x in (f"PORTNUMBER({port})" if port else None, f"PROTOCOL({target.upper('PROTOCOL') or 'HTTP'})" if rtype == "TCPIPSERVICE" else None, f"GROUP({target.group})" if target.group else None) if x)
+        rank = 0 if ipic or rtype != "TCPIPSERVICE" else 2
+        return rank, detail or None, csd_summary(ws, target, ("PORTNUMBER", "PROTOCOL", "SSL", "CERTIFICATE", "URM"))
+
+    return list(zip(names, ws.csd.per_command(("ide.reference", rtype), [defs[n][-1] for n in names], candidate)))
 
 
 # -- sources --------------------------------------------------------------------

@@ -412,16 +412,20 @@ def _ref_items(env: _XmlEnv, ctx: XmlContext, items: Items, aspec: AttributeSpec
         listed.discard(items.text[span[0] : span[1]].strip())
     own = ctx.tag_element.value("id") if ctx.tag_element is not None else None
     seen = set()
-    for ce in cfg.elements:
+    names: dict[str, str] = {}  # file name by path
+    for ce in cfg.of_type(*sorted(wanted)):  # the elements of those types, in the order of the configuration
         ident = ce.id
-        if not ident or ce.name not in wanted or ident in listed or ident in seen:
+        if not ident or ident in listed or ident in seen:
             continue
         if ident == own and ce.element is ctx.tag_element:
             continue
         seen.add(ident)
         index = ce.file.index
         line = index.position(ce.element.start).line + 1
-        where = f"{Path(ce.path).name}:{line}"
+        name = names.get(ce.path)
+        if name is None:
+            name = names[ce.path] = Path(ce.path).name
+        where = f"{name}:{line}"
         same_file = ce.file is env.file
         items.add(
             ident,

@@ -20,6 +20,7 @@ the spot finders share a single version of each.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +56,11 @@ def inside(span: Span | None, offset: int) -> bool:
 
 def line_bounds(text: str, offset: int) -> Span:
     """The start and end (before the line break) of the line holding ``offset``."""
-    start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+    # A "\r" can only end the line after the last "\n": looking for one
+    # further back would search the whole text before a line of a file
+    # without any.
+    nl = text.rfind("\n", 0, offset)
+    start = max(nl, text.rfind("\r", nl + 1, offset)) + 1
     end = offset
     while end < len(text) and text[end] not in "\r\n":
         end += 1
@@ -371,6 +376,23 @@ def _csd_stream(text: str, line_start: int) -> tuple[bool, int]:
     return in_stream, stream_start
 
 
+def _verb_start(cmd: CsdCommand) -> int:
+    return cmd.verb_span[0]
+
+
+def command_at(doc: CsdDocument, offset: int) -> CsdCommand | None:
+    """The first command whose span holds ``offset`` (either end included),
+    found by a binary search: the commands are in the order of the text and
+    their spans do not overlap, so only the last command that starts at or
+    before ``offset`` and the one before it (when it ends right there) can."""
+    cmds = doc.commands
+    k = bisect_right(cmds, offset, key=_verb_start) - 1
+    for cmd in cmds[max(0, k - 1) : k + 1]:
+        if inside(cmd.span, offset):
+            return cmd
+    return None
+
+
 @dataclass(slots=True)
 class CsdContext:
     """Where the cursor is in DFHCSDUP input: ``kind`` is ``none``, ``word``
@@ -399,12 +421,8 @@ def csd_context(text: str, doc: CsdDocument, offset: int) -> CsdContext:  # noqa
     start = scan_back(text, offset, _CSD_WORD, line_start)
     end = scan_forward(text, offset, _CSD_WORD, min(line_end, line_start + _CSD_DATA_END))
     # The command the word belongs to: the last one whose verb comes before it.
-    cmd = None
-    for c in doc.commands:
-        if stream_start <= c.verb_span[0] < start:
-            cmd = c
-        elif c.verb_span[0] >= start:
-            break
+    k = bisect_left(doc.commands, start, key=_verb_start) - 1
+    cmd = doc.commands[k] if k >= 0 and doc.commands[k].verb_span[0] >= stream_start else None
     first_word = text[line_start:start].strip() == ""
     if cmd is None:
         return CsdContext("word", start, end, None, line_start_word=first_word)
@@ -505,11 +523,11 @@ class CsdSpot:
 
 
 def element_map(cfg: LibertyConfig) -> dict[int, ConfigElement]:
-    """ConfigElement by the identity of its parsed element (cached per configuration)."""
-    cached = cfg.cache.get("ide.elements")
-    if cached is None:
-        cached = cfg.cache["ide.elements"] = {id(ce.element): ce for ce in cfg.elements}
-    return cached
+    """ConfigElement by the identity of its parsed element: the
+    configuration's own index, which edits keep up to date (a map of its own,
+    built again after every edit, cost a pass over every element at the
+    first hover after each)."""
+    return cfg.of_element
 
 
 def xml_spot(ws: Workspace, path: str, offset: int) -> XmlSpot | None:
@@ -575,9 +593,8 @@ def csd_spot(ws: Workspace, path: str, offset: int) -> CsdSpot | None:
     if f is None:
         return None
     offset = clamp(offset, f.text)
-    for cmd in f.doc.commands:
-        if not inside(cmd.span, offset):
-            continue
+    cmd = command_at(f.doc, offset)
+    if cmd is not None:
         if inside(cmd.verb_span, offset):
             return CsdSpot(ws, f, cmd, "verb")
         if inside(cmd.resource_span, offset):

@@ -10,6 +10,7 @@ type.  Every adapter converts through the functions here.
 from __future__ import annotations
 
 import os
+from json.encoder import encode_basestring_ascii
 
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path, to_fs_path
@@ -69,6 +70,29 @@ def to_position(index: LineIndex, offset: int) -> lsp.Position:
 def span_range(index: LineIndex, span: tuple[int, int]) -> lsp.Range:
     """The LSP range of an offset span (an end before the start is read as the start)."""
     return to_range(index.range(span[0], span[1]))
+
+
+class Encoded:
+    """A request's result already written as JSON text: the protocol
+    (ZcsecProtocol) sends it as it is.  For results of thousands of items,
+    where building LSP objects and having pygls unstructure and encode them
+    costs more than the analysis that found them."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, json: str) -> None:
+        self.json = json  # ASCII only (non-ASCII characters escaped), as json.dumps writes it
+
+
+def json_string(text: str) -> str:
+    """``text`` as a JSON string, non-ASCII characters escaped."""
+    return encode_basestring_ascii(text)
+
+
+def range_json(r: Range) -> str:
+    """An LSP range as JSON text (what ``to_range`` builds, encoded)."""
+    s, e = r.start, r.end
+    return f'{{"start":{{"line":{s.line},"character":{s.character}}},"end":{{"line":{e.line},"character":{e.character}}}}}'
 
 
 def fix_to_json(fix: Fix) -> dict:

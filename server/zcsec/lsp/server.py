@@ -28,7 +28,7 @@ from ..remote import Finder
 from ..service import AnalysisService
 from ..sources import is_remote, remote_uri
 from ..text import LineIndex, TextChange
-from .convert import document_path, to_diagnostic
+from .convert import Encoded, document_path, to_diagnostic
 from .settings import Settings
 
 log = logging.getLogger("zcsec.lsp")
@@ -159,6 +159,25 @@ class ZcsecProtocol(LanguageServerProtocol):
         if (user_handler := self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)) is not None:
             yield user_handler, (params,), None
         return None
+
+    def _send_data(self, data):
+        """A result that a handler encoded itself (convert.Encoded) is sent
+        as it is; anything else the way pygls sends it."""
+        result = getattr(data, "result", None)
+        if not isinstance(result, Encoded) or self.writer is None:
+            return super()._send_data(data)
+        try:
+            body = f'{{"id":{json.dumps(data.id)},"jsonrpc":{json.dumps(data.jsonrpc)},"result":{result.json}}}'.encode(self.CHARSET)
+            header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n" if self._include_headers else ""
+            res = self.writer.write(header.encode(self.CHARSET) + body)
+            if inspect.isawaitable(res):
+                asyncio.ensure_future(res)
+        except BrokenPipeError:
+            log.exception("Error sending data. BrokenPipeError")
+            raise
+        except Exception as error:  # noqa: BLE001 - as pygls: reported, the server carries on
+            log.exception("Error sending data")
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def structure_message(self, data):
         """pygls turns a message whose parameters do not fit the LSP types
