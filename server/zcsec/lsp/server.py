@@ -123,21 +123,6 @@ class ZcsecProtocol(LanguageServerProtocol):
         if future is not None:
             future.add_done_callback(lambda done, key=msg_id: self._forget_future(key, done))
 
-    def send_text(self, body: str) -> None:
-        """Send a message already written as JSON text, framed as pygls
-        frames the messages it writes (see ZcsecServer.send_diagnostics).
-        ``body`` is ASCII, as json.dumps writes by default, so its length
-        in characters is its length in bytes."""
-        if self.writer is None:
-            return
-        data = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n{body}" if self._include_headers else body
-        try:
-            res = self.writer.write(data.encode(self.CHARSET))
-            if inspect.isawaitable(res):
-                asyncio.ensure_future(res)
-        except Exception:  # noqa: BLE001 - as pygls: a client gone is logged, not a failure
-            log.exception("zcsec: could not send a message to the client")
-
     def _forget_future(self, msg_id, future) -> None:
         # A cancelled future is left alone: pygls cancels the pending ones at
         # shutdown while it iterates over them (a cancelled request has been
@@ -166,10 +151,18 @@ class ZcsecProtocol(LanguageServerProtocol):
         result = getattr(data, "result", None)
         if not isinstance(result, Encoded) or self.writer is None:
             return super()._send_data(data)
+        self.send_text(f'{{"id":{json.dumps(data.id)},"jsonrpc":{json.dumps(data.jsonrpc)},"result":{result.json}}}')
+
+    def send_text(self, body: str) -> None:
+        """Send a message already written as JSON text (an encoded result,
+        ZcsecServer.send_diagnostics), framed as pygls frames the messages it
+        writes."""
+        if self.writer is None:
+            return
         try:
-            body = f'{{"id":{json.dumps(data.id)},"jsonrpc":{json.dumps(data.jsonrpc)},"result":{result.json}}}'.encode(self.CHARSET)
-            header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n" if self._include_headers else ""
-            res = self.writer.write(header.encode(self.CHARSET) + body)
+            data = body.encode(self.CHARSET)
+            header = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n" if self._include_headers else ""
+            res = self.writer.write(header.encode(self.CHARSET) + data)
             if inspect.isawaitable(res):
                 asyncio.ensure_future(res)
         except BrokenPipeError:
