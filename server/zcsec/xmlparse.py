@@ -13,6 +13,7 @@ skipped and reported.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -124,13 +125,35 @@ class Element:
     start: int  # offset of "<"
     start_tag_end: int  # offset just past ">" of the start tag (or where it stopped)
     end: int = -1  # offset just past the end tag (or of the start tag when empty)
-    attributes: list[Attribute] = field(default_factory=list)
+    _attributes: list[Attribute] = field(default_factory=list)
     children: list["Element"] = field(default_factory=list)
     parent: "Element | None" = field(default=None, repr=False)
-    text_spans: list[Span] = field(default_factory=list)
+    _text_spans: list[Span] = field(default_factory=list)
     self_closing: bool = False
     closed: bool = True  # False when the end tag is missing
     end_name_span: Span | None = None
+    _shift: int = field(default=0, repr=False)  # how far its attributes and text are still to move (see _move)
+
+    # An element's attributes and text move with it when they are next
+    # read: an edit near the top of a large file moves thousands of
+    # elements, and nothing reads most of them before the next edit.
+    @property
+    def attributes(self) -> list[Attribute]:
+        if self._shift:
+            _settle(self)
+        return self._attributes
+
+    @property
+    def text_spans(self) -> list[Span]:
+        if self._shift:
+            _settle(self)
+        return self._text_spans
+
+    @text_spans.setter
+    def text_spans(self, value: list[Span]) -> None:
+        if self._shift:
+            _settle(self)
+        self._text_spans = value
 
     def get(self, name: str, exact: bool = False) -> Attribute | None:
         """The attribute called ``name``.  Liberty reads attribute names
@@ -877,7 +900,9 @@ def _move_comment(c: Comment, d: int) -> Comment:
 
 
 def _move(el: Element, d: int) -> None:
-    """Move an element, its attributes and its descendants by ``d``."""
+    """Move an element and its descendants by ``d``: their own offsets now
+    (the model refers to every element), their attributes and text when
+    those are next read (see _settle)."""
     stack = [el]
     while stack:
         e = stack.pop()
@@ -889,11 +914,26 @@ def _move(el: Element, d: int) -> None:
         if e.end_name_span is not None:
             a, b = e.end_name_span
             e.end_name_span = (a + d, b + d)
-        if e.text_spans:
-            e.text_spans = [(a + d, b + d) for a, b in e.text_spans]
-        for attr in e.attributes:
+        e._shift += d
+        stack.extend(e.children)
+
+
+_SETTLING = threading.Lock()
+
+
+def _settle(el: Element) -> None:
+    """Move the attributes and text of ``el`` by the distance it was moved
+    since they were last read (once, even when two threads read them at
+    once)."""
+    with _SETTLING:
+        d = el._shift
+        if not d:
+            return
+        for attr in el._attributes:
             a, b = attr.name_span
             attr.name_span = (a + d, b + d)
             a, b = attr.value_span
             attr.value_span = (a + d, b + d)
-        stack.extend(e.children)
+        if el._text_spans:
+            el._text_spans = [(a + d, b + d) for a, b in el._text_spans]
+        el._shift = 0
