@@ -7,31 +7,38 @@ markdown, insert/replace edits, deprecation tags).
 
 from __future__ import annotations
 
+from functools import cache
+
 from lsprotocol import types as lsp
 
-from ..ide import completion as ide
 from ..text import LineIndex
+from . import lazy
 from .common import in_pool
 from .convert import span_range, to_offset
 from .server import ZcsecServer
 
 TRIGGER_CHARACTERS = ["<", " ", '"', "{", "(", ":"]
-
-_KINDS = {
-    ide.ELEMENT: lsp.CompletionItemKind.Class,
-    ide.END_TAG: lsp.CompletionItemKind.Class,
-    ide.ATTRIBUTE: lsp.CompletionItemKind.Property,
-    ide.VALUE: lsp.CompletionItemKind.Value,
-    ide.ENUM: lsp.CompletionItemKind.EnumMember,
-    ide.REFERENCE: lsp.CompletionItemKind.Reference,
-    ide.VARIABLE: lsp.CompletionItemKind.Variable,
-    ide.FEATURE: lsp.CompletionItemKind.Module,
-    ide.SNIPPET: lsp.CompletionItemKind.Snippet,
-    ide.COMMAND: lsp.CompletionItemKind.Keyword,
-    ide.RESOURCE: lsp.CompletionItemKind.Class,
-    ide.KEYWORD: lsp.CompletionItemKind.Property,
-}
 _RETRIGGER = lsp.Command(title="Suggest", command="editor.action.triggerSuggest")
+
+
+@cache
+def _kinds() -> dict[str, lsp.CompletionItemKind]:
+    """The LSP kind of each of zcsec's item kinds."""
+    ide = lazy.ide_completion
+    return {
+        ide.ELEMENT: lsp.CompletionItemKind.Class,
+        ide.END_TAG: lsp.CompletionItemKind.Class,
+        ide.ATTRIBUTE: lsp.CompletionItemKind.Property,
+        ide.VALUE: lsp.CompletionItemKind.Value,
+        ide.ENUM: lsp.CompletionItemKind.EnumMember,
+        ide.REFERENCE: lsp.CompletionItemKind.Reference,
+        ide.VARIABLE: lsp.CompletionItemKind.Variable,
+        ide.FEATURE: lsp.CompletionItemKind.Module,
+        ide.SNIPPET: lsp.CompletionItemKind.Snippet,
+        ide.COMMAND: lsp.CompletionItemKind.Keyword,
+        ide.RESOURCE: lsp.CompletionItemKind.Class,
+        ide.KEYWORD: lsp.CompletionItemKind.Property,
+    }
 
 
 class _Client:
@@ -56,7 +63,7 @@ class _Client:
         self.retrigger = getattr(markdown, "parser", None) == "marked"
 
 
-def _convert(item: ide.CompletionItem, index: LineIndex, offset: int, client: _Client) -> lsp.CompletionItem:
+def _convert(item: lazy.ide_completion.CompletionItem, index: LineIndex, offset: int, client: _Client) -> lsp.CompletionItem:
     start, end = item.span
     if client.insert_replace and end > offset:
         edit: lsp.TextEdit | lsp.InsertReplaceEdit = lsp.InsertReplaceEdit(
@@ -70,7 +77,7 @@ def _convert(item: ide.CompletionItem, index: LineIndex, offset: int, client: _C
         doc = lsp.MarkupContent(kind=kind, value=item.documentation)
     return lsp.CompletionItem(
         label=item.label,
-        kind=_KINDS.get(item.kind, lsp.CompletionItemKind.Text),
+        kind=_kinds().get(item.kind, lsp.CompletionItemKind.Text),
         detail=item.detail,
         documentation=doc,
         sort_text=item.sort_text,
@@ -90,7 +97,7 @@ def _compute(ls: ZcsecServer, path: str, position: lsp.Position, trigger: str | 
     if index is None:
         return lsp.CompletionList(is_incomplete=False, items=[])
     offset = to_offset(index, position)
-    result = ide.complete(ws, path, offset, snippet_support=client.snippets, trigger=trigger)
+    result = lazy.ide_completion.complete(ws, path, offset, snippet_support=client.snippets, trigger=trigger)
     return lsp.CompletionList(is_incomplete=False, items=[_convert(i, index, offset, client) for i in result.items])
 
 
