@@ -82,7 +82,7 @@ def test_the_readme_layout_names_every_module():
 
 # -- cold start (issue 14) ---------------------------------------------------------------
 # The analysis: none of it is imported before the server has answered initialize.
-ANALYSIS = ("zcsec.analysis", "zcsec.service", "zcsec.engine", "zcsec.rules", "zcsec.posture", "zcsec.fixing", "zcsec.workspace", "zcsec.xmlparse", "zcsec.csdparse", "zcsec.catalogue", "zcsec.tls", "zcsec.secrecy", "zcsec.output", "zcsec.ide")
+ANALYSIS = ("zcsec.analysis", "zcsec.service", "zcsec.remote", "zcsec.engine", "zcsec.rules", "zcsec.posture", "zcsec.fixing", "zcsec.workspace", "zcsec.xmlparse", "zcsec.csdparse", "zcsec.catalogue", "zcsec.tls", "zcsec.secrecy", "zcsec.output", "zcsec.ide")
 
 # What `python -m zcsec serve` imports, then the server answering initialize
 # (VS Code's capabilities) and being told `initialized`, in a fresh process.

@@ -23,12 +23,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names of MODULES, used as lazy.NAME (a test compares them)
-    from .. import csdparse, fixing, posture, service  # noqa: F401
+    from .. import csdparse, fixing, posture, remote, service  # noqa: F401
     from ..ide import completion as ide_completion, glance as ide_glance, hover as ide_hover, navigation as ide_navigation  # noqa: F401
 
 # Name here -> module.
 MODULES = {
     "service": "zcsec.service",
+    "remote": "zcsec.remote",
     "posture": "zcsec.posture",
     "fixing": "zcsec.fixing",
     "csdparse": "zcsec.csdparse",

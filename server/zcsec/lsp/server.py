@@ -26,7 +26,6 @@ from pygls.workspace import TextDocument
 
 from .. import __version__
 from ..findings import Finding
-from ..remote import Finder
 from ..sources import is_remote, remote_uri
 from ..text import LineIndex, TextChange
 from . import lazy
@@ -34,6 +33,7 @@ from .convert import document_path, to_diagnostic
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from ..remote import Finder
     from ..service import AnalysisService
 
 log = logging.getLogger("zcsec.lsp")
@@ -317,7 +317,7 @@ class ZcsecServer(LanguageServer):
             uri = remote_uri(path)
             if uri is not None and not self.service.remote_project_known(path):
                 if self._finder is None or self._finder_epoch != self.service.remote_epoch:
-                    self._finder = Finder(self._read_file, self._read_directory if self.read_directory else None)
+                    self._finder = lazy.remote.Finder(self._read_file, self._read_directory if self.read_directory else None)
                     self._finder_epoch = self.service.remote_epoch
                 project = await self._finder.find_project(uri, self.service.remote_csd_entries)
                 self.service.set_remote_project(path, project)
