@@ -4,7 +4,6 @@ workspace and run the rules."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,6 +165,8 @@ def check_projects(paths: Iterable[str], jobs: int | None = None) -> tuple[list[
     core).  The answer is the one a serial run gives, in the same order:
     each project is checked on its own, and the results are put together in
     the order of the projects."""
+    import multiprocessing  # here: the language server, which imports this module, starts no processes
+
     groups, unreadable = project_groups(paths)
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     parts: list[tuple[list[Finding], int]]

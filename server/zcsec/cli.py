@@ -1,4 +1,8 @@
-"""The command line: ``zcsec check``, ``zcsec rules`` (and ``zcsec --version``)."""
+"""The command line: ``zcsec check``, ``zcsec rules`` (and ``zcsec --version``).
+
+Each subcommand imports what it needs when it runs: ``zcsec serve`` starts
+the language server without importing the analysis, which the server
+imports once it has answered ``initialize`` (see :mod:`zcsec.lsp.lazy`)."""
 
 from __future__ import annotations
 
@@ -7,11 +11,6 @@ import ipaddress
 import sys
 
 from . import __version__
-from .analysis import analyse_projects, check_projects
-from . import fixing
-from .findings import Severity
-from .secrecy import secret_values_in
-from .output import display_path, format_json, format_posture_html, format_posture_json, format_posture_markdown, format_posture_text, format_sarif, format_text, printable, rules_json, rules_markdown, rules_text
 
 FAIL_ON = ("error", "warning", "information", "hint", "never")
 
@@ -74,6 +73,11 @@ FIX_ROUNDS = 3
 def cmd_fix(paths: list[str], write: bool) -> None:
     """--fix (write) or --diff: the safe fixes of the findings in ``paths``.
     Messages go to standard error, the diff to standard output."""
+    from . import fixing
+    from .analysis import analyse_projects
+    from .output import display_path
+    from .secrecy import secret_values_in
+
     for _ in range(FIX_ROUNDS if write else 1):
         changed = False
         for result in analyse_projects(paths):
@@ -102,10 +106,16 @@ def cmd_fix(paths: list[str], write: bool) -> None:
 
 
 def printable_diff(text: str) -> str:
+    from .output import printable
+
     return "".join(printable(line) + "\n" for line in text.splitlines())
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .analysis import check_projects
+    from .findings import Severity
+    from .output import format_json, format_sarif, format_text
+
     if args.diff:
         cmd_fix(args.paths, write=False)
         return 0
@@ -129,6 +139,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_posture(args: argparse.Namespace) -> int:
+    from .analysis import analyse_projects
+    from .output import format_posture_html, format_posture_json, format_posture_markdown, format_posture_text
     from .posture import postures
 
     rows = []
@@ -149,6 +161,8 @@ def cmd_posture(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from .output import rules_json, rules_markdown, rules_text
+
     sys.stdout.write({"text": rules_text, "json": rules_json, "markdown": rules_markdown}[args.format]())
     return 0
 

@@ -13,11 +13,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 from .findings import Severity
 
 PROJECT_FILE = ".zcsec.toml"
@@ -163,6 +158,12 @@ def load_project(path: Path | None) -> ProjectConfig:
 def parse_project_text(text: str, path: Path | None) -> ProjectConfig:
     """The settings in the text of a .zcsec.toml at ``path`` (a local file, or
     one the editor gave)."""
+    # Imported here: the language server reads its settings (parse_project)
+    # before it answers initialize, and a .zcsec.toml only after.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -39,6 +39,11 @@ class SourceText:
     fatal: bool = False  # True when ``text`` is None
 
 
+def norm(path: str | os.PathLike) -> str:
+    """The key zcsec uses for a file: an absolute, normalised path."""
+    return os.path.normpath(os.path.abspath(os.fspath(path)))
+
+
 def decode_bytes(data: bytes, *, xml: bool = False) -> tuple[str, str | None]:
     """Decode file content; returns (text, problem or None).
 

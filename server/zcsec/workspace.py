@@ -30,7 +30,7 @@ from .project import ProjectConfig
 from .reads import note
 from .sources import (
     CSD_EXTENSIONS, SKIP_DIRS, SourceText, child_uri, classify, decode_bytes, file_name, folder_uri, has_server_root, is_remote, name_suffix,
-    read_source, remote_include_uri, remote_path, remote_uri,
+    norm, read_source, remote_include_uri, remote_path, remote_uri,
 )
 from .text import LineIndex, Reparse, Span, TextChange, text_change
 from .xmlparse import Element, XmlDocument, parse_xml, reparse_xml
@@ -39,11 +39,6 @@ T = TypeVar("T")
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _BINARY_SERVER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?server[\s>/]")
-
-
-def norm(path: str | os.PathLike) -> str:
-    """The key zcsec uses for a file: an absolute, normalised path."""
-    return os.path.normpath(os.path.abspath(os.fspath(path)))
 
 
 # ---------------------------------------------------------------------------

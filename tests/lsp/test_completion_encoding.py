@@ -40,7 +40,7 @@ def reference(item: ide.CompletionItem, index: LineIndex, offset: int, client) -
         doc = lsp.MarkupContent(kind=lsp.MarkupKind.Markdown if client.markdown else lsp.MarkupKind.PlainText, value=item.documentation)
     return lsp.CompletionItem(
         label=item.label,
-        kind=adapter._KINDS.get(item.kind, lsp.CompletionItemKind.Text),
+        kind=adapter._kinds().get(item.kind, lsp.CompletionItemKind.Text),
         detail=item.detail,
         documentation=doc,
         sort_text=item.sort_text,

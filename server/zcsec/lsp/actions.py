@@ -26,10 +26,9 @@ from bisect import bisect_right
 
 from lsprotocol import types as lsp
 
-from .. import fixing
-from ..csdparse import record_kinds as csd_record_kinds
+from ..sources import norm
 from ..text import LineIndex
-from ..workspace import norm
+from . import lazy
 from .common import uri_for
 from .convert import SOURCE, edits_to_workspace_edit, to_position, to_range
 from .server import ZcsecServer
@@ -85,7 +84,7 @@ def fix_all_action(ls: ZcsecServer, uri: str) -> lsp.CodeAction | None:
     path = ls.path_of(uri)
     if path is None or not _fixes_current(ls, uri):
         return None
-    plans = fixing.plan(ls.service.findings(path), only_in=norm(path))
+    plans = lazy.fixing.plan(ls.service.findings(path), only_in=norm(path))
     if not plans:
         return None
     changes = {uri_for(ls, p): [lsp.TextEdit(range=to_range(e.range), new_text=e.new_text) for e in fp.edits] for p, fp in plans.items()}
@@ -177,7 +176,7 @@ class DocumentText:
     @property
     def record_kinds(self) -> list[str]:
         if self._kinds is None:
-            self._kinds = csd_record_kinds(self.text)
+            self._kinds = lazy.csdparse.record_kinds(self.text)
         return self._kinds
 
 

@@ -7,7 +7,7 @@ import asyncio
 
 from lsprotocol import types as lsp
 
-from ..posture import postures
+from . import lazy
 from .convert import path_to_uri, to_diagnostic
 from .server import ZcsecServer
 
@@ -41,7 +41,7 @@ async def posture_request(ls: ZcsecServer, params) -> list[dict]:
         for snap in ls.service.all_snapshots():
             ws = snap.workspace
             for cfg in ws.configs:
-                for p in postures(ws, cfg):
+                for p in lazy.posture.postures(ws, cfg):
                     index = p.element.file.index
                     d = p.to_json()
                     rows.append(

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any, Callable
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInternalError
 
+from ..sources import norm
 from ..text import LineIndex
-from ..workspace import Workspace, norm
 from .convert import path_to_uri
 
 if TYPE_CHECKING:
+    from ..workspace import Workspace
     from .server import ZcsecServer
 
 

@@ -9,31 +9,38 @@ markdown, insert/replace edits, deprecation tags), written straight as JSON
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from lsprotocol import types as lsp
 
-from ..ide import completion as ide
 from ..text import Span
+from . import lazy
 from .common import in_pool
 from .convert import Encoded, json_string, range_json, to_offset
 from .server import ZcsecServer
 
 TRIGGER_CHARACTERS = ["<", " ", '"', "{", "(", ":"]
 
-_KINDS = {
-    ide.ELEMENT: lsp.CompletionItemKind.Class,
-    ide.END_TAG: lsp.CompletionItemKind.Class,
-    ide.ATTRIBUTE: lsp.CompletionItemKind.Property,
-    ide.VALUE: lsp.CompletionItemKind.Value,
-    ide.ENUM: lsp.CompletionItemKind.EnumMember,
-    ide.REFERENCE: lsp.CompletionItemKind.Reference,
-    ide.VARIABLE: lsp.CompletionItemKind.Variable,
-    ide.FEATURE: lsp.CompletionItemKind.Module,
-    ide.SNIPPET: lsp.CompletionItemKind.Snippet,
-    ide.COMMAND: lsp.CompletionItemKind.Keyword,
-    ide.RESOURCE: lsp.CompletionItemKind.Class,
-    ide.KEYWORD: lsp.CompletionItemKind.Property,
-}
+
+@cache
+def _kinds() -> dict[str, lsp.CompletionItemKind]:
+    """The LSP kind of each of zcsec's item kinds."""
+    ide = lazy.ide_completion
+    return {
+        ide.ELEMENT: lsp.CompletionItemKind.Class,
+        ide.END_TAG: lsp.CompletionItemKind.Class,
+        ide.ATTRIBUTE: lsp.CompletionItemKind.Property,
+        ide.VALUE: lsp.CompletionItemKind.Value,
+        ide.ENUM: lsp.CompletionItemKind.EnumMember,
+        ide.REFERENCE: lsp.CompletionItemKind.Reference,
+        ide.VARIABLE: lsp.CompletionItemKind.Variable,
+        ide.FEATURE: lsp.CompletionItemKind.Module,
+        ide.SNIPPET: lsp.CompletionItemKind.Snippet,
+        ide.COMMAND: lsp.CompletionItemKind.Keyword,
+        ide.RESOURCE: lsp.CompletionItemKind.Class,
+        ide.KEYWORD: lsp.CompletionItemKind.Property,
+    }
+
 
 # Pieces of the JSON an item is written as.  The list is encoded here rather
 # than built as lsprotocol objects for pygls to unstructure and encode: for a
@@ -73,11 +80,11 @@ class _Client:
         self.retrigger = getattr(markdown, "parser", None) == "marked"
 
 
-def _encode(item: ide.CompletionItem, offset: int, client: _Client, range_of: Callable[[Span], str]) -> str:
+def _encode(item: lazy.ide_completion.CompletionItem, offset: int, client: _Client, range_of: Callable[[Span], str]) -> str:
     """One item as the JSON of an LSP CompletionItem (fields left out where
     lsprotocol leaves out None)."""
     start, end = item.span
-    parts = ['{"label":', json_string(item.label), ',"kind":', str(int(_KINDS.get(item.kind, lsp.CompletionItemKind.Text)))]
+    parts = ['{"label":', json_string(item.label), ',"kind":', str(int(_kinds().get(item.kind, lsp.CompletionItemKind.Text)))]
     if item.detail is not None:
         parts += [',"detail":', json_string(item.detail)]
     if item.documentation:
@@ -110,7 +117,7 @@ def _compute(ls: ZcsecServer, path: str, position: lsp.Position, trigger: str | 
     if index is None:
         return Encoded(_EMPTY)
     offset = to_offset(index, position)
-    result = ide.complete(ws, path, offset, snippet_support=client.snippets, trigger=trigger)
+    result = lazy.ide_completion.complete(ws, path, offset, snippet_support=client.snippets, trigger=trigger)
     ranges: dict[Span, str] = {}  # the items of a list mostly share one or two ranges
 
     def range_of(span: Span) -> str:

@@ -17,9 +17,8 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ..docs import rule_doc_uri
 from ..findings import Finding, Fix
-from ..sources import remote_path, remote_uri
+from ..sources import norm, remote_path, remote_uri
 from ..text import LineIndex, Range
-from ..workspace import norm
 
 SOURCE = "zcsec"
 

@@ -8,8 +8,7 @@ import asyncio
 from lsprotocol import types as lsp
 
 from .. import __version__
-from ..service import AnalysisService
-from ..workspace import norm
+from ..sources import norm
 from .convert import uri_to_path
 from .server import ZcsecServer, line_index
 from .settings import parse_settings
@@ -25,7 +24,7 @@ def initialize(ls: ZcsecServer, params: lsp.InitializeParams) -> None:
         p = uri_to_path(params.root_uri)
         if p:
             roots.append(p)
-    ls.service = AnalysisService(roots)
+    ls.use_roots(roots)
     options = params.initialization_options
     ls.read_through = isinstance(options, dict) and options.get("readFile") is True
     ls.read_directory = ls.read_through and isinstance(options, dict) and options.get("readDirectory") is True
@@ -33,7 +32,10 @@ def initialize(ls: ZcsecServer, params: lsp.InitializeParams) -> None:
 
 
 async def initialized(ls: ZcsecServer, params: lsp.InitializedParams) -> None:
-    ls.log(f"zcsec {__version__} started; workspace folders: {', '.join(ls.service.roots) or '(none)'}; diagnostics delay {ls.settings.diagnostics_delay_ms} ms")
+    # The client has the answer to initialize: make the analysis now (which
+    # imports it, see lazy), before the first document arrives.
+    service = ls.service
+    ls.log(f"zcsec {__version__} started; workspace folders: {', '.join(service.roots) or '(none)'}; diagnostics delay {ls.settings.diagnostics_delay_ms} ms")
     caps = ls.client_capabilities
     ws_caps = getattr(caps, "workspace", None)
     watched = getattr(getattr(ws_caps, "did_change_watched_files", None), "dynamic_registration", False)

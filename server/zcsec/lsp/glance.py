@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from ..ide import glance
+from . import lazy
 from .common import in_pool, workspace_for
 from .convert import span_range, to_offset, to_position
 from .server import ZcsecServer
@@ -21,7 +21,7 @@ def compute_lenses(ls: ZcsecServer, uri: str) -> list[lsp.CodeLens]:
     ws, path, index = found
     return [
         lsp.CodeLens(range=span_range(index, lens.span), command=lsp.Command(title=lens.title, command=SHOW_POSTURE, arguments=[lens.connection] if lens.connection else None))
-        for lens in glance.lenses(ws, path)
+        for lens in lazy.ide_glance.lenses(ws, path)
     ]
 
 
@@ -32,7 +32,7 @@ def compute_hints(ls: ZcsecServer, uri: str, rng: lsp.Range) -> list[lsp.InlayHi
     ws, path, index = found
     return [
         lsp.InlayHint(position=to_position(index, h.offset), label=h.label, padding_left=True, tooltip=h.tooltip)
-        for h in glance.hints(ws, path, to_offset(index, rng.start), to_offset(index, rng.end))
+        for h in lazy.ide_glance.hints(ws, path, to_offset(index, rng.start), to_offset(index, rng.end))
     ]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from ..ide import hover as ide_hover
-from ..workspace import norm
+from ..sources import norm
+from . import lazy
 from .common import in_pool, workspace_for
 from .convert import span_range, to_offset
 from .server import ZcsecServer
@@ -16,7 +16,7 @@ def compute_hover(ls: ZcsecServer, uri: str, position: lsp.Position) -> lsp.Hove
     if found is None:
         return None
     ws, path, index = found
-    result = ide_hover.hover(ws, path, to_offset(index, position))
+    result = lazy.ide_hover.hover(ws, path, to_offset(index, position))
     if result is None or not result.markdown.strip():
         return None
     return lsp.Hover(

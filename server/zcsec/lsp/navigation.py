@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ..ide import navigation as nav
 from ..text import LineIndex
-from ..workspace import Workspace
+from . import lazy
 from .common import in_pool, uri_for, workspace_for
 from .convert import path_to_uri, span_range, to_offset
 from .server import ZcsecServer
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 _SYMBOL_KINDS = {
     "connection": lsp.SymbolKind.Interface,
@@ -32,7 +36,7 @@ def _range_in(ws: Workspace, path: str, span: tuple[int, int]) -> lsp.Range:
     return span_range(ws.index_for(path) or LineIndex(""), span)
 
 
-def _locations(ls: ZcsecServer, ws: Workspace, locs: list[nav.Location]) -> list[lsp.Location]:
+def _locations(ls: ZcsecServer, ws: Workspace, locs: list[lazy.ide_navigation.Location]) -> list[lsp.Location]:
     return [lsp.Location(uri_for(ls, loc.path), _range_in(ws, loc.path, loc.span)) for loc in locs]
 
 
@@ -44,7 +48,7 @@ def compute_definition(ls: ZcsecServer, uri: str, position: lsp.Position) -> lis
     if found is None:
         return None
     ws, path, index = found
-    locs = nav.definition(ws, path, to_offset(index, position))
+    locs = lazy.ide_navigation.definition(ws, path, to_offset(index, position))
     return _locations(ls, ws, locs) or None
 
 
@@ -56,7 +60,7 @@ def compute_references(ls: ZcsecServer, uri: str, position: lsp.Position, includ
     if found is None:
         return []
     ws, path, index = found
-    locs = nav.references(ws, path, to_offset(index, position), include_declaration)
+    locs = lazy.ide_navigation.references(ws, path, to_offset(index, position), include_declaration)
     return _locations(ls, ws, locs)
 
 
@@ -68,21 +72,21 @@ def compute_prepare_rename(ls: ZcsecServer, uri: str, position: lsp.Position) ->
     if found is None:
         return None
     ws, path, index = found
-    result = nav.prepare_rename(ws, path, to_offset(index, position))
+    result = lazy.ide_navigation.prepare_rename(ws, path, to_offset(index, position))
     if result is None:
         return None
     span, text = result
     return lsp.PrepareRenamePlaceholder(range=span_range(index, span), placeholder=text)
 
 
-def compute_rename(ls: ZcsecServer, uri: str, position: lsp.Position, new_name: str) -> lsp.WorkspaceEdit | nav.RenameError | None:
+def compute_rename(ls: ZcsecServer, uri: str, position: lsp.Position, new_name: str) -> lsp.WorkspaceEdit | lazy.ide_navigation.RenameError | None:
     found = workspace_for(ls, uri)
     if found is None:
         return None
     ws, path, index = found
     try:
-        edits = nav.rename(ws, path, to_offset(index, position), new_name)
-    except nav.RenameError as exc:
+        edits = lazy.ide_navigation.rename(ws, path, to_offset(index, position), new_name)
+    except lazy.ide_navigation.RenameError as exc:
         return exc
     if edits is None:
         return None
@@ -95,7 +99,7 @@ def compute_rename(ls: ZcsecServer, uri: str, position: lsp.Position, new_name: 
 # -- document symbols ---------------------------------------------------------------
 
 
-def _symbol(sym: nav.Symbol, index: LineIndex) -> lsp.DocumentSymbol:
+def _symbol(sym: lazy.ide_navigation.Symbol, index: LineIndex) -> lsp.DocumentSymbol:
     return lsp.DocumentSymbol(
         name=sym.name or "?",
         detail=sym.detail,
@@ -111,7 +115,7 @@ def compute_symbols(ls: ZcsecServer, uri: str) -> list[lsp.DocumentSymbol]:
     if found is None:
         return []
     ws, path, index = found
-    return [_symbol(s, index) for s in nav.document_symbols(ws, path)]
+    return [_symbol(s, index) for s in lazy.ide_navigation.document_symbols(ws, path)]
 
 
 # -- document links -------------------------------------------------------------------
@@ -124,7 +128,7 @@ def compute_links(ls: ZcsecServer, uri: str) -> list[lsp.DocumentLink]:
     ws, path, index = found
     return [
         lsp.DocumentLink(range=span_range(index, link.span), target=path_to_uri(link.target), tooltip=link.target)
-        for link in nav.document_links(ws, path)
+        for link in lazy.ide_navigation.document_links(ws, path)
     ]
 
 
@@ -145,7 +149,7 @@ def register(server: ZcsecServer) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
     async def rename(ls: ZcsecServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
         result = await in_pool(ls, "rename", compute_rename, ls, params.text_document.uri, params.position, params.new_name)
-        if isinstance(result, nav.RenameError):
+        if isinstance(result, lazy.ide_navigation.RenameError):
             raise JsonRpcInvalidParams(str(result))
         return result
 

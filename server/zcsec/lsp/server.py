@@ -10,9 +10,11 @@ import gc
 import inspect
 import json
 import logging
+import threading
 import traceback
 import weakref
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from lsprotocol import types as lsp
@@ -24,12 +26,15 @@ from pygls.workspace import TextDocument
 
 from .. import __version__
 from ..findings import Finding
-from ..remote import Finder
-from ..service import AnalysisService
 from ..sources import is_remote, remote_uri
 from ..text import LineIndex, TextChange
+from . import lazy
 from .convert import Encoded, document_path, to_diagnostic
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..remote import Finder
+    from ..service import AnalysisService
 
 log = logging.getLogger("zcsec.lsp")
 
@@ -195,7 +200,9 @@ class ZcsecProtocol(LanguageServerProtocol):
 class ZcsecServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("zcsec", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental, protocol_cls=ZcsecProtocol)
-        self.service = AnalysisService()
+        self.roots: list[str] = []  # the workspace folders (initialize)
+        self._service: AnalysisService | None = None  # made on first use: see the property
+        self._service_lock = threading.Lock()
         self.settings = Settings()
         self._pending: dict[str, asyncio.Task] = {}
         self._published: dict[str, int | None] = {}
@@ -211,6 +218,34 @@ class ZcsecServer(LanguageServer):
         self._finder_epoch = -1
         self._remote_lock: asyncio.Lock | None = None
         self._gc_survivors = 0  # objects the collector tracked after the last full collection
+
+    # -- the analysis ----------------------------------------------------------------
+    @property
+    def service(self) -> AnalysisService:
+        """The analysis of the workspace folders and open documents.  It is
+        made on first use, which imports the analysis (see :mod:`.lazy`):
+        the server answers initialize without it."""
+        if self._service is None:
+            with self._service_lock:  # the first use may come from the thread pool
+                if self._service is None:
+                    self._service = lazy.service.AnalysisService(self.roots, settings_project=self.settings.project)
+        return self._service
+
+    @service.setter
+    def service(self, service: AnalysisService) -> None:
+        self._service = service
+
+    def use_roots(self, roots: list[str]) -> None:
+        """Analyse the workspace folders ``roots`` (from then on)."""
+        self.roots = roots
+        self._service = None
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        for problem in settings.problems:
+            self.log(f"zcsec settings: {problem}", lsp.MessageType.Warning)
+        if self._service is not None:  # else the service starts with them
+            self._service.set_settings(settings.project)
 
     # -- helpers -----------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -245,12 +280,6 @@ class ZcsecServer(LanguageServer):
         caps = self.client_capabilities
         td = getattr(caps, "text_document", None) if caps else None
         return getattr(td, "diagnostic", None) is not None
-
-    def apply_settings(self, settings: Settings) -> None:
-        self.settings = settings
-        for problem in settings.problems:
-            self.log(f"zcsec settings: {problem}", lsp.MessageType.Warning)
-        self.service.set_settings(settings.project)
 
     # -- diagnostics -----------------------------------------------------------------
     def ask_to_pull(self) -> None:
@@ -306,7 +335,7 @@ class ZcsecServer(LanguageServer):
             uri = remote_uri(path)
             if uri is not None and not self.service.remote_project_known(path):
                 if self._finder is None or self._finder_epoch != self.service.remote_epoch:
-                    self._finder = Finder(self._read_file, self._read_directory if self.read_directory else None)
+                    self._finder = lazy.remote.Finder(self._read_file, self._read_directory if self.read_directory else None)
                     self._finder_epoch = self.service.remote_epoch
                 project = await self._finder.find_project(uri, self.service.remote_csd_entries)
                 self.service.set_remote_project(path, project)
