@@ -4,15 +4,16 @@ workspace and run the rules."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from .catalogue import Catalogue, load_catalogue
 from .engine import Checker
-from .findings import Finding
+from .findings import Finding, Severity
 from .sources import SKIP_DIRS
 from .project import ProjectConfig, find_project_file, load_project
 from .workspace import Discovered, FileStore, ModelProblem, Workspace, discover, norm
@@ -155,28 +156,71 @@ def analyse_projects(paths: Iterable[str]) -> list[Result]:
     return results
 
 
-def _check_group(group: Group) -> tuple[list[Finding], int]:
+# A finding's severity and its part of the report (output.Report.part).
+Checked = tuple[Severity, Any]
+
+
+def _itself(f: Finding) -> Finding:
+    return f
+
+
+def _check_group(group: Group, part: Callable[[Finding], Any] = _itself) -> tuple[list[tuple[tuple, int, Any]], int]:
+    """The findings of one project, each as (its sort key, its severity,
+    ``part`` of it), and how many files were read.  This is what a worker
+    process of :func:`check_projects` sends back: made small (the report's
+    text of a finding rather than the finding) so that little has to be
+    copied between processes."""
     result = _analyse_group(group)
-    return result.findings, sum(1 for _ in result.workspace.files())
+    return _parts(result.findings, part), sum(1 for _ in result.workspace.files())
 
 
-def check_projects(paths: Iterable[str], jobs: int | None = None) -> tuple[list[Finding], int]:
-    """The findings of every project in ``paths`` and how many files were
-    read, the projects shared among ``jobs`` processes (default: one per
-    core).  The answer is the one a serial run gives, in the same order:
-    each project is checked on its own, and the results are put together in
-    the order of the projects."""
+def check_projects(paths: Iterable[str], jobs: int | None = None, part: Callable[[Finding], Any] = _itself) -> tuple[list[Checked], int]:
+    """The findings of every project in ``paths``, each as (its severity,
+    ``part`` of it: output.Report.part) in the order of the report, and how
+    many files were read; the projects shared among ``jobs`` processes
+    (default: one per core).  The answer is the one a serial run gives:
+    each project is checked on its own, and the findings are sorted (a
+    stable sort) from the order of the projects.  The processes take the
+    largest projects first, so that none is left with a large one at the
+    end while the others wait."""
     groups, unreadable = project_groups(paths)
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-    parts: list[tuple[list[Finding], int]]
+    check = functools.partial(_check_group, part=part)
+    parts: list[tuple[list[tuple[tuple, int, Any]], int]]
     if jobs > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
         catalogue_for(ProjectConfig())  # loaded once, before the workers are forked
+        order = sorted(range(len(groups)), key=lambda i: -_group_bytes(groups[i]))
+        done: list[tuple[list[tuple[tuple, int, Any]], int] | None] = [None] * len(groups)
         with multiprocessing.get_context("fork").Pool(min(jobs, len(groups))) as pool:
-            parts = pool.map(_check_group, groups, chunksize=1)
+            for i, got in zip(order, pool.imap(check, [groups[i] for i in order], chunksize=1)):
+                done[i] = got
+        parts = [p for p in done if p is not None]
     else:
-        parts = [_check_group(g) for g in groups]
+        parts = [check(g) for g in groups]
     if unreadable:
-        result = _unreadable_result(unreadable)
-        parts.append((result.findings, 0))
-    findings = [f for part, _ in parts for f in part]
-    return findings, sum(n for _, n in parts)
+        parts.append((_parts(_unreadable_result(unreadable).findings, part), 0))
+    checked = [c for found, _ in parts for c in found]
+    checked.sort(key=_first)
+    return [(SEVERITY[s], p) for _, s, p in checked], sum(n for _, n in parts)
+
+
+SEVERITY = {int(s): s for s in Severity}
+
+
+def _parts(findings: list[Finding], part: Callable[[Finding], Any]) -> list[tuple[tuple, int, Any]]:
+    return [(f.sort_key(), int(f.severity), part(f)) for f in findings]
+
+
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
+def _group_bytes(group: Group) -> int:
+    """The size of a project's files (0 for one that cannot be read)."""
+    total = 0
+    for path in group[1]:
+        try:
+            total += os.path.getsize(path)
+        except OSError:
+            pass
+    return total
