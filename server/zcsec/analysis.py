@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterable, Iterator
 from .catalogue import Catalogue, load_catalogue
 from .engine import Checker
 from .findings import Finding, Severity
-from .sources import SKIP_DIRS
 from .project import ProjectConfig, find_project_file, load_project
 from .workspace import Discovered, FileStore, ModelProblem, Workspace, discover, norm
 
@@ -84,7 +83,7 @@ def find_inputs(paths: Iterable[str], store: FileStore) -> Discovered:
     paths = [os.fspath(p) for p in paths]
     found = discover(paths, ProjectConfig(), store)
     taken = set(found.liberty) | set(found.csd)
-    for key in project_files(paths):
+    for key in found.projects:
         project = load_project(Path(key))
         if project.csd_globs and project.root is not None:
             extra = discover([str(project.root)], project, store)
@@ -95,23 +94,11 @@ def find_inputs(paths: Iterable[str], store: FileStore) -> Discovered:
     return found
 
 
-def project_files(paths: Iterable[str]) -> list[str]:
-    """Every .zcsec.toml below the folders in ``paths``, in walking order."""
-    out = []
-    for p in paths:
-        if os.path.isdir(p):
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-                if ".zcsec.toml" in filenames:
-                    out.append(str((Path(dirpath) / ".zcsec.toml").resolve()))
-    return out
-
-
-def project_key(path: str, fallback: str | None) -> str | None:
+def project_key(path: str, fallback: str | None, known: dict[Path, Path | None] | None = None) -> str | None:
     """The project a file belongs to: its nearest .zcsec.toml, else
     ``fallback`` (the CLI: everything named together; the editor: the
-    workspace folder)."""
-    found = find_project_file(Path(path))
+    workspace folder).  ``known``: see find_project_file."""
+    found = find_project_file(Path(path), known)
     return str(found) if found is not None else fallback
 
 
@@ -130,9 +117,10 @@ def project_groups(paths: Iterable[str]) -> tuple[list[Group], list[tuple[str, s
     paths = [os.fspath(p) for p in paths]
     found = find_inputs(paths, FileStore())
     groups: dict[str | None, dict[str, str]] = {}
+    known: dict[Path, Path | None] = {}
     for p, kind in found.kinds().items():
-        groups.setdefault(project_key(p, None), {})[p] = kind
-    for toml in project_files(paths):  # a project with no input yet still counts
+        groups.setdefault(project_key(p, None, known), {})[p] = kind
+    for toml in found.projects:  # a project with no input yet still counts
         groups.setdefault(toml, {})
     return list(groups.items()), list(found.unreadable)
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd, reparse_csd
 from .findings import Severity
-from .project import ProjectConfig
+from .project import PROJECT_FILE, ProjectConfig
 from .reads import note
 from .sources import (
     CSD_EXTENSIONS, SKIP_DIRS, SourceText, child_uri, classify, decode_bytes, file_name, folder_uri, has_server_root, is_remote, name_suffix,
@@ -1336,6 +1336,7 @@ class Discovered:
     liberty: list[str] = field(default_factory=list)
     csd: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    projects: list[str] = field(default_factory=list)  # the .zcsec.toml files met in the folders, in walking order (resolved)
 
     def kinds(self) -> dict[str, str]:
         """Every file found, with its kind ('liberty' or 'csd')."""
@@ -1373,6 +1374,8 @@ def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> 
         if os.path.isdir(p):
             for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                if PROJECT_FILE in filenames:
+                    out.projects.append(str((Path(dirpath) / PROJECT_FILE).resolve()))
                 for name in sorted(filenames):
                     consider(os.path.join(dirpath, name), False)
         elif os.path.exists(p) or p in store.overlays:
