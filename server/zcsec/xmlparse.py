@@ -579,7 +579,7 @@ class _Parser:
             seen = set()
             attributes = el.attributes
             for am in _ATTR.finditer(text, a0, a1):
-                q = am.lastindex  # 2: in double quotes, 3: in single quotes
+                q = 3 if am.lastindex == 3 else 2  # the value in single quotes, or in double quotes
                 raw = am.group(q)
                 value_span = am.span(q)
                 if "&" in raw or "\n" in raw or "\t" in raw or "\r" in raw:
