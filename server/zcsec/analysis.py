@@ -33,7 +33,32 @@ def project_for(path: str) -> ProjectConfig:
 
 
 def catalogue_for(project: ProjectConfig) -> Catalogue:
-    return load_catalogue(extra_dirs=project.schema_dirs)
+    if _batch is None:
+        return load_catalogue(extra_dirs=project.schema_dirs)
+    key = tuple(str(d) for d in project.schema_dirs)
+    found = _batch.get(key)
+    if found is None:
+        found = _batch[key] = load_catalogue(extra_dirs=project.schema_dirs)
+    return found
+
+
+# The catalogues of one run over many projects (check_projects,
+# analyse_projects), by the project's schema folders: their files are
+# listed and looked at once per run, not once per project.  Otherwise each
+# load looks whether a catalogue file changed (the language server runs for
+# a long time).
+_batch: dict[tuple[str, ...], Catalogue] | None = None
+
+
+@contextmanager
+def _one_batch() -> Iterator[None]:
+    global _batch
+    outer = _batch
+    _batch = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _batch = outer
 
 
 def build(
@@ -140,7 +165,8 @@ def _unreadable_result(unreadable: list[tuple[str, str]]) -> Result:
 def analyse_projects(paths: Iterable[str]) -> list[Result]:
     """Analyse ``paths`` one project at a time (see :func:`project_groups`)."""
     groups, unreadable = project_groups(paths)
-    results = [_analyse_group(g) for g in groups]
+    with _one_batch():
+        results = [_analyse_group(g) for g in groups]
     if unreadable:
         results.append(_unreadable_result(unreadable))
     return results
@@ -195,26 +221,31 @@ def check_projects(paths: Iterable[str], jobs: int | None = None, part: Callable
     groups, unreadable = project_groups(paths)
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     check = functools.partial(_check_group, part=part)
-    parts: list[tuple[list[tuple[tuple, int, Any]], int]]
-    if jobs > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        catalogue_for(ProjectConfig())  # loaded once, before the workers are forked
-        order = sorted(range(len(groups)), key=lambda i: -_group_bytes(groups[i]))
-        done: list[tuple[list[tuple[tuple, int, Any]], int] | None] = [None] * len(groups)
-        gc.freeze()  # what the workers share stays out of their collections (and its memory shared)
-        try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(groups))) as pool:
-                for i, got in zip(order, pool.imap(check, [groups[i] for i in order], chunksize=1)):
-                    done[i] = got
-        finally:
-            gc.unfreeze()
-        parts = [p for p in done if p is not None]
-    else:
-        parts = [check(g) for g in groups]
-    if unreadable:
-        parts.append((_parts(_unreadable_result(unreadable).findings, part), 0))
+    with _one_batch():
+        parts = _check_all(groups, jobs, check)
+        if unreadable:
+            parts.append((_parts(_unreadable_result(unreadable).findings, part), 0))
     checked = [c for found, _ in parts for c in found]
     checked.sort(key=_first)
     return [(SEVERITY[s], p) for _, s, p in checked], sum(n for _, n in parts)
+
+
+def _check_all(groups: list[Group], jobs: int, check: Callable[[Group], tuple[list[tuple[tuple, int, Any]], int]]) -> list[tuple[list[tuple[tuple, int, Any]], int]]:
+    """``check`` of each group, in the order of the groups: in ``jobs``
+    processes (forked, the largest groups first) when there are several."""
+    if jobs == 1 or len(groups) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [check(g) for g in groups]
+    catalogue_for(ProjectConfig())  # loaded once, before the workers are forked
+    order = sorted(range(len(groups)), key=lambda i: -_group_bytes(groups[i]))
+    done: list[tuple[list[tuple[tuple, int, Any]], int] | None] = [None] * len(groups)
+    gc.freeze()  # what the workers share stays out of their collections (and its memory shared)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(groups))) as pool:
+            for i, got in zip(order, pool.imap(check, [groups[i] for i in order], chunksize=1)):
+                done[i] = got
+    finally:
+        gc.unfreeze()
+    return [p for p in done if p is not None]
 
 
 SEVERITY = {int(s): s for s in Severity}
