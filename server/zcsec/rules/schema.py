@@ -375,15 +375,16 @@ def template_placeholder(ctx: Context) -> None:
 def missing_required(ctx: Context) -> None:
     for ce in elements_in(ctx):
         spec = ce.spec
-        if spec is None:
+        required = spec.required_attributes() if spec is not None else ()
+        if not required:
             continue
         el = ce.element
         if ce.parent is None and ce.id and (ctx.config.fragment or ctx.config.missing_includes or implicit(ctx.config, ce.id, (ce.name,))):
             continue  # merged with an element of the same id that zcsec cannot see (or Liberty's own)
         present = {a.name.lower() for a in el.attributes}
         children = {c.name.lower() for c in el.children}
-        for aname, aspec in spec.attributes.items():
-            if not aspec.required or aname.lower() in present or aname.lower() in children:
+        for aname, aspec in required:
+            if aname.lower() in present or aname.lower() in children:
                 continue
             if aspec.type in ("ref", "refList") and any(t.lower() in children for t in aspec.ref_types):
                 continue
