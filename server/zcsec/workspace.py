@@ -1040,6 +1040,11 @@ def apply_units(cfg: LibertyConfig, path: str, removed: list[Element], added: li
     return ids_changed
 
 
+# What the rules work out once per element (rules/schema.py, liberty.py):
+# element -> what it holds, kept for the elements an edit leaves as they are.
+_PER_ELEMENT_CACHES = ("value-problems", "secret-attributes", "references")
+
+
 def _update_caches(cfg: LibertyConfig, gone: list[ConfigElement], new: list[ConfigElement], ids_changed: bool, features_changed: bool) -> None:
     """Keep what an edit of some elements leaves valid in ``cfg.cache``,
     bring the reference indexes up to date, and drop the rest (it is
@@ -1051,7 +1056,7 @@ def _update_caches(cfg: LibertyConfig, gone: list[ConfigElement], new: list[Conf
         if isinstance(key, tuple) and key[0] == "refby":
             value.subtract(_refs(gone, key[1], key[2]))
             value.update(_refs(new, key[1], key[2]))
-        elif key == "value-problems":
+        elif key in _PER_ELEMENT_CACHES:
             for ce in gone:
                 value.pop(ce.element, None)
         elif isinstance(key, tuple) and key[0] == "ids-of-types":
