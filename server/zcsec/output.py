@@ -103,14 +103,19 @@ def indented_json(value: Any, prefix: str = "") -> str:
     if t is int:
         return int.__repr__(value)  # True is an int too, but not of this type
     inner = prefix + "  "
-    if t is dict and all(type(k) is str for k in value):
+    if t is dict:
         if not value:
             return "{}"
-        return "{\n" + ",\n".join(f"{inner}{_encode_string(k)}: {indented_json(v, inner)}" for k, v in value.items()) + "\n" + prefix + "}"
-    if t is list:
+        try:
+            items = [inner + _encode_string(k) + ": " + indented_json(v, inner) for k, v in value.items()]
+        except TypeError:  # a key that is not a string: as json writes it, below
+            pass
+        else:
+            return "{\n" + ",\n".join(items) + "\n" + prefix + "}"
+    elif t is list:
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(inner + indented_json(v, inner) for v in value) + "\n" + prefix + "]"
+        return "[\n" + ",\n".join([inner + indented_json(v, inner) for v in value]) + "\n" + prefix + "]"
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)  # anything else as json writes it
 
 
