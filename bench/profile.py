@@ -55,7 +55,8 @@ def main() -> int:
             out = os.path.join(HERE, "results", "profile-check.txt")
             t0 = time.perf_counter()
             subprocess.run(
-                [pyspy, "record", "--rate", str(args.rate), "--format", "raw", "--output", out, "--nolineno", "--", sys.executable, "-m", "zcsec", "check", tree, "--format", "json", "--fail-on", "never"],
+                # --subprocesses: the worker processes of check --jobs do the work.
+                [pyspy, "record", "--rate", str(args.rate), "--format", "raw", "--output", out, "--nolineno", "--subprocesses", "--", sys.executable, "-m", "zcsec", "check", tree, "--format", "json", "--fail-on", "never"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 check=True,

@@ -11,11 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import write
 
 import zcsec
 from zcsec.cli import main
+from zcsec.output import indented_json
 from zcsec.rules import RULES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -410,9 +413,9 @@ def test_serve_over_tcp_on_loopback_or_with_allow_remote_starts(monkeypatch):
     assert started == ["127.0.0.1:2087", "0.0.0.0:2087"]
 
 
-def test_projects_checked_in_several_processes_give_the_serial_report(tmp_path, capsys):
-    """`check --jobs N` shares the projects among N processes; the report is
-    byte for byte the one of a serial run, unreadable files included."""
+@pytest.fixture
+def projects(tmp_path):
+    """Every example as a project of its own, one with an unreadable file."""
     examples = Path(__file__).resolve().parent.parent / "examples"
     for i, name in enumerate(sorted(p.name for p in examples.iterdir() if p.is_dir())):
         dest = tmp_path / f"p{i}"
@@ -422,12 +425,44 @@ def test_projects_checked_in_several_processes_give_the_serial_report(tmp_path, 
                 write(dest, str(src.relative_to(examples / name)), src.read_bytes())
         write(dest, ".zcsec.toml", "")
     write(tmp_path, "p0/broken.csd", b"\x00\x01binary")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
+def test_projects_checked_in_several_processes_give_the_serial_report(projects, capsys, fmt):
+    """`check --jobs N` shares the projects among N processes (the largest
+    first); the report is byte for byte the one of a serial run, unreadable
+    files included, and so are the summary and the exit code."""
     reports = []
     for jobs in ("1", "3"):
-        code = main(["check", str(tmp_path), "--format", "json", "--fail-on", "never", "--jobs", jobs])
-        reports.append((code, capsys.readouterr().out))
+        code = main(["check", str(projects), "--format", fmt, "--jobs", jobs])
+        reports.append((code, *capsys.readouterr()))
     assert reports[0] == reports[1]
-    assert len(json.loads(reports[0][1])) > 10
+    assert reports[0][0] == 1
+    assert reports[0][1].count("\n") > 10
+
+
+def test_json_report_is_written_as_json_dumps_writes_it(projects, capsys):
+    """The JSON report is written a finding at a time (in the processes
+    that check the projects): the same text as json.dumps of the whole list."""
+    main(["check", str(projects), "--format", "json", "--fail-on", "never"])
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert len(data) > 10 and any("fixes" in d for d in data) and any("related" in d for d in data)
+    assert out == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES, st.integers(min_value=0, max_value=3))
+def test_indented_json_is_what_json_dumps_writes(value, depth):
+    prefix = "  " * depth
+    assert indented_json(value, prefix) == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)
 
 
 @pytest.mark.parametrize("jobs", ["0", "-2", "many"])

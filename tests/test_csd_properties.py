@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zcsec.catalogue import load_catalogue
-from zcsec.csdparse import CsdDocument, parse_csd
+from zcsec.csdparse import CsdDocument, _scan_value, _value_end, parse_csd
 
 ROOT = Path(__file__).resolve().parent.parent
 CAT = load_catalogue().csd
@@ -126,3 +126,12 @@ def test_every_prefix_of_every_example_parses(path):
         check_invariants(prefix, doc)
     full = parse_csd(text, CAT)
     assert full.commands, "an example should define something"
+
+
+@given(st.text(alphabet="()'\nAB ", max_size=30), st.integers(min_value=0, max_value=29))
+def test_the_end_of_a_value_is_found_as_a_scan_finds_it(text, at):
+    """_value_end takes the usual value (no quote, no nested '(', on one
+    record) with a search for its ')': the answer of the scan."""
+    at = min(at, len(text))
+    text = text[:at] + "(" + text[at:]
+    assert _value_end(text, at) == _scan_value(text, at)

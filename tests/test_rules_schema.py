@@ -10,11 +10,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import apply_edits, range_of, server_xml, write
 
 from zcsec.analysis import analyse
 from zcsec.findings import Severity
+from zcsec.placeholders import _CSD, _XML, csd_placeholder, xml_placeholder
 from zcsec.rules import RULES
 from zcsec.text import LineIndex
 
@@ -688,3 +691,12 @@ def test_negative_durations_and_jakarta_names_are_accepted(tmp_path):
     )
     p = write(tmp_path, "server.xml", server(body))
     assert [f for f in check(p) if f.code in ("invalid-value", "ref-wrong-type")] == []
+
+
+@given(st.text(alphabet="<>{}@+&.YOUR_ab1 ", max_size=30) | st.text(max_size=30))
+def test_a_placeholder_is_looked_for_only_where_one_can_be(value):
+    """The placeholder functions skip the search of a value without a
+    character a placeholder starts with: the same answers as the search."""
+    for found, pattern in ((xml_placeholder(value), _XML), (csd_placeholder(value), _CSD)):
+        m = pattern.search(value)
+        assert found == (m.group(0) if m else None)

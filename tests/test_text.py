@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zcsec.text import LineIndex, Position, Range
 
@@ -12,6 +16,19 @@ def pos(line: int, character: int) -> Position:
 
 
 # -- line endings -------------------------------------------------------------
+
+
+@given(st.text(alphabet="ab\n\r\U0001f600", max_size=40))
+def test_lines_are_where_the_line_breaks_are(text):
+    """Text with "\n" breaks only is indexed by a faster path than text with
+    "\r": both give the lines a scan for every kind of break gives."""
+    starts, ends = [0], []
+    for m in re.finditer(r"\r\n|\r|\n", text):
+        ends.append(m.start())
+        starts.append(m.end())
+    ends.append(len(text))
+    idx = LineIndex(text)
+    assert (idx.starts, idx.ends) == (starts, ends)
 
 
 def test_lf_line_starts_and_positions():

@@ -4,15 +4,17 @@ workspace and run the rules."""
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .catalogue import Catalogue, load_catalogue
 from .engine import Checker
-from .findings import Finding
-from .sources import SKIP_DIRS
+from .findings import Finding, Severity
 from .project import ProjectConfig, find_project_file, load_project
 from .workspace import Discovered, FileStore, ModelProblem, Workspace, discover, norm
 
@@ -30,7 +32,32 @@ def project_for(path: str) -> ProjectConfig:
 
 
 def catalogue_for(project: ProjectConfig) -> Catalogue:
-    return load_catalogue(extra_dirs=project.schema_dirs)
+    if _batch is None:
+        return load_catalogue(extra_dirs=project.schema_dirs)
+    key = tuple(str(d) for d in project.schema_dirs)
+    found = _batch.get(key)
+    if found is None:
+        found = _batch[key] = load_catalogue(extra_dirs=project.schema_dirs)
+    return found
+
+
+# The catalogues of one run over many projects (check_projects,
+# analyse_projects), by the project's schema folders: their files are
+# listed and looked at once per run, not once per project.  Otherwise each
+# load looks whether a catalogue file changed (the language server runs for
+# a long time).
+_batch: dict[tuple[str, ...], Catalogue] | None = None
+
+
+@contextmanager
+def _one_batch() -> Iterator[None]:
+    global _batch
+    outer = _batch
+    _batch = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _batch = outer
 
 
 def build(
@@ -80,7 +107,7 @@ def find_inputs(paths: Iterable[str], store: FileStore) -> Discovered:
     paths = [os.fspath(p) for p in paths]
     found = discover(paths, ProjectConfig(), store)
     taken = set(found.liberty) | set(found.csd)
-    for key in project_files(paths):
+    for key in found.projects:
         project = load_project(Path(key))
         if project.csd_globs and project.root is not None:
             extra = discover([str(project.root)], project, store)
@@ -91,23 +118,11 @@ def find_inputs(paths: Iterable[str], store: FileStore) -> Discovered:
     return found
 
 
-def project_files(paths: Iterable[str]) -> list[str]:
-    """Every .zcsec.toml below the folders in ``paths``, in walking order."""
-    out = []
-    for p in paths:
-        if os.path.isdir(p):
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-                if ".zcsec.toml" in filenames:
-                    out.append(str((Path(dirpath) / ".zcsec.toml").resolve()))
-    return out
-
-
-def project_key(path: str, fallback: str | None) -> str | None:
+def project_key(path: str, fallback: str | None, known: dict[Path, Path | None] | None = None) -> str | None:
     """The project a file belongs to: its nearest .zcsec.toml, else
     ``fallback`` (the CLI: everything named together; the editor: the
-    workspace folder)."""
-    found = find_project_file(Path(path))
+    workspace folder).  ``known``: see find_project_file."""
+    found = find_project_file(Path(path), known)
     return str(found) if found is not None else fallback
 
 
@@ -126,9 +141,10 @@ def project_groups(paths: Iterable[str]) -> tuple[list[Group], list[tuple[str, s
     paths = [os.fspath(p) for p in paths]
     found = find_inputs(paths, FileStore())
     groups: dict[str | None, dict[str, str]] = {}
+    known: dict[Path, Path | None] = {}
     for p, kind in found.kinds().items():
-        groups.setdefault(project_key(p, None), {})[p] = kind
-    for toml in project_files(paths):  # a project with no input yet still counts
+        groups.setdefault(project_key(p, None, known), {})[p] = kind
+    for toml in found.projects:  # a project with no input yet still counts
         groups.setdefault(toml, {})
     return list(groups.items()), list(found.unreadable)
 
@@ -148,36 +164,108 @@ def _unreadable_result(unreadable: list[tuple[str, str]]) -> Result:
 def analyse_projects(paths: Iterable[str]) -> list[Result]:
     """Analyse ``paths`` one project at a time (see :func:`project_groups`)."""
     groups, unreadable = project_groups(paths)
-    results = [_analyse_group(g) for g in groups]
+    with _one_batch():
+        results = [_analyse_group(g) for g in groups]
     if unreadable:
         results.append(_unreadable_result(unreadable))
     return results
 
 
-def _check_group(group: Group) -> tuple[list[Finding], int]:
-    result = _analyse_group(group)
-    return result.findings, sum(1 for _ in result.workspace.files())
+# A finding's severity and its part of the report (output.Report.part).
+Checked = tuple[Severity, Any]
 
 
-def check_projects(paths: Iterable[str], jobs: int | None = None) -> tuple[list[Finding], int]:
-    """The findings of every project in ``paths`` and how many files were
-    read, the projects shared among ``jobs`` processes (default: one per
-    core).  The answer is the one a serial run gives, in the same order:
-    each project is checked on its own, and the results are put together in
-    the order of the projects."""
-    import multiprocessing  # here: the language server, which imports this module, starts no processes
+def _itself(f: Finding) -> Finding:
+    return f
 
+
+def _check_group(group: Group, part: Callable[[Finding], Any] = _itself) -> tuple[list[tuple[tuple, int, Any]], int]:
+    """The findings of one project, each as (its sort key, its severity,
+    ``part`` of it), and how many files were read.  This is what a worker
+    process of :func:`check_projects` sends back: made small (the report's
+    text of a finding rather than the finding) so that little has to be
+    copied between processes."""
+    with _collector_paused():
+        result = _analyse_group(group)
+        files = sum(1 for _ in result.workspace.files())
+        checked = _parts(result.findings, part)
+        del result  # a parse tree points back at its parents: garbage for the collector, which runs again below
+    return checked, files
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic garbage collection while a project is checked.  All
+    it builds lives until the check is done, and the collector would look
+    at each of those objects several times while they pile up (a tenth of
+    a check's time); once the project is done, one collection frees it."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def check_projects(paths: Iterable[str], jobs: int | None = None, part: Callable[[Finding], Any] = _itself) -> tuple[list[Checked], int]:
+    """The findings of every project in ``paths``, each as (its severity,
+    ``part`` of it: output.Report.part) in the order of the report, and how
+    many files were read; the projects shared among ``jobs`` processes
+    (default: one per core).  The answer is the one a serial run gives:
+    each project is checked on its own, and the findings are sorted (a
+    stable sort) from the order of the projects.  The processes take the
+    largest projects first, so that none is left with a large one at the
+    end while the others wait."""
     groups, unreadable = project_groups(paths)
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-    parts: list[tuple[list[Finding], int]]
-    if jobs > 1 and len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        catalogue_for(ProjectConfig())  # loaded once, before the workers are forked
+    check = functools.partial(_check_group, part=part)
+    with _one_batch():
+        parts = _check_all(groups, jobs, check)
+        if unreadable:
+            parts.append((_parts(_unreadable_result(unreadable).findings, part), 0))
+    checked = [c for found, _ in parts for c in found]
+    checked.sort(key=_first)
+    return [(SEVERITY[s], p) for _, s, p in checked], sum(n for _, n in parts)
+
+
+def _check_all(groups: list[Group], jobs: int, check: Callable[[Group], tuple[list[tuple[tuple, int, Any]], int]]) -> list[tuple[list[tuple[tuple, int, Any]], int]]:
+    """``check`` of each group, in the order of the groups: in ``jobs``
+    processes (forked, the largest groups first) when there are several."""
+    import multiprocessing  # here: the language server, which imports this module, starts no processes
+
+    if jobs == 1 or len(groups) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [check(g) for g in groups]
+    catalogue_for(ProjectConfig())  # loaded once, before the workers are forked
+    order = sorted(range(len(groups)), key=lambda i: -_group_bytes(groups[i]))
+    done: list[tuple[list[tuple[tuple, int, Any]], int] | None] = [None] * len(groups)
+    gc.freeze()  # what the workers share stays out of their collections (and its memory shared)
+    try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(groups))) as pool:
-            parts = pool.map(_check_group, groups, chunksize=1)
-    else:
-        parts = [_check_group(g) for g in groups]
-    if unreadable:
-        result = _unreadable_result(unreadable)
-        parts.append((result.findings, 0))
-    findings = [f for part, _ in parts for f in part]
-    return findings, sum(n for _, n in parts)
+            for i, got in zip(order, pool.imap(check, [groups[i] for i in order], chunksize=1)):
+                done[i] = got
+    finally:
+        gc.unfreeze()
+    return [p for p in done if p is not None]
+
+
+SEVERITY = {int(s): s for s in Severity}
+
+
+def _parts(findings: list[Finding], part: Callable[[Finding], Any]) -> list[tuple[tuple, int, Any]]:
+    return [(f.sort_key(), int(f.severity), part(f)) for f in findings]
+
+
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
+def _group_bytes(group: Group) -> int:
+    """The size of a project's files (0 for one that cannot be read)."""
+    total = 0
+    for path in group[1]:
+        try:
+            total += os.path.getsize(path)
+        except OSError:
+            pass
+    return total

@@ -96,6 +96,13 @@ class ElementSpec:
     _children_raw: dict[str, Any] = field(default_factory=dict, repr=False)
     _children: dict[str, "ElementSpec"] = field(default_factory=dict, repr=False)
     _catalogue: "LibertyCatalogue | None" = field(default=None, repr=False)
+    _required: "tuple[tuple[str, AttributeSpec], ...] | None" = field(default=None, repr=False)
+
+    def required_attributes(self) -> "tuple[tuple[str, AttributeSpec], ...]":
+        """(name, spec) of the required attributes, in catalogue order."""
+        if self._required is None:
+            self._required = tuple((n, a) for n, a in self.attributes.items() if a.required)
+        return self._required
 
     def child(self, name: str) -> "ElementSpec | None":
         """A nested element by name, matched without regard to case as

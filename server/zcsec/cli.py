@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
+from collections import Counter
 
 from . import __version__
 
@@ -114,28 +115,27 @@ def printable_diff(text: str) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from .analysis import check_projects
     from .findings import Severity
-    from .output import format_json, format_sarif, format_text
+    from .output import REPORTS
 
     if args.diff:
         cmd_fix(args.paths, write=False)
         return 0
     if args.fix:
         cmd_fix(args.paths, write=True)
-    findings, files_read = check_projects(args.paths, args.jobs)
-    findings.sort(key=lambda f: f.sort_key())
-    out = {"text": format_text, "json": format_json, "sarif": format_sarif}[args.format](findings)
-    sys.stdout.write(out)
+    report = REPORTS[args.format]
+    checked, files_read = check_projects(args.paths, args.jobs, report.part)
+    sys.stdout.write(report.whole([part for _, part in checked]))
     if files_read == 0:
         sys.stderr.write("zcsec: no Liberty configuration or CSD input could be read from the given paths\n")
         return 2
     if args.format == "text":
-        counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
-        summary = ", ".join(f"{n} {s.label}" for s, n in counts.items() if n) or "no findings"
+        counts = Counter(severity for severity, _ in checked)
+        summary = ", ".join(f"{counts[s]} {s.label}" for s in Severity if counts[s]) or "no findings"
         sys.stderr.write(f"zcsec: {files_read} file(s) checked, {summary}\n")
     if args.fail_on == "never":
         return 0
     threshold = Severity.parse(args.fail_on)
-    return 1 if any(f.severity <= threshold for f in findings) else 0
+    return 1 if any(severity <= threshold for severity, _ in checked) else 0
 
 
 def cmd_posture(args: argparse.Namespace) -> int:

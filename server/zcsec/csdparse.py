@@ -362,6 +362,14 @@ def _value_end(logical: str, open_pos: int) -> tuple[int, str | None]:
     spans records except by column-72 continuation, so a newline inside an
     open value means the ')' is missing.
     """
+    close = logical.find(")", open_pos + 1)
+    if close > open_pos and logical.startswith("(", open_pos) and logical.find("'", open_pos, close) < 0 and logical.find("(", open_pos + 1, close) < 0 and logical.find("\n", open_pos, close) < 0:
+        return close, None  # the usual value: no quote, no nested '(' and no line end before the first ')'
+    return _scan_value(logical, open_pos)
+
+
+def _scan_value(logical: str, open_pos: int) -> tuple[int, str | None]:
+    """:func:`_value_end`, a character at a time."""
     depth = 0
     i = open_pos
     n = len(logical)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from . import __version__
 from .findings import Finding, Severity
@@ -28,6 +31,17 @@ SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.IN
 
 def display_path(path: str, base: str | None = None) -> str:
     base = base or os.getcwd()
+    if os.path.isabs(path) and os.path.isabs(base):
+        return _display_path(path, base)  # the same few files again and again: every finding and fix edit names one
+    return _relative(path, base)
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(path: str, base: str) -> str:
+    return _relative(path, base)
+
+
+def _relative(path: str, base: str) -> str:
     try:
         rel = os.path.relpath(path, base)
     except ValueError:
@@ -35,24 +49,78 @@ def display_path(path: str, base: str | None = None) -> str:
     return path if rel.startswith("..") else rel
 
 
-def format_text(findings: list[Finding]) -> str:
-    lines = []
-    for f in findings:
-        r = f.range
-        lines.append(printable(f"{display_path(f.path)}:{r.start.line + 1}:{r.start.character + 1}: {f.severity.label} {f.code} {f.message}"))
+# Each format of ``zcsec check`` is written in two steps: a part per finding,
+# made where the finding is (a worker process of ``check --jobs``, so that
+# it sends back text, not findings), and the report made of the parts, in
+# the order of the findings.
+
+
+def text_line(f: Finding) -> str:
+    """A finding's line of the text report (without its line end)."""
+    r = f.range
+    return printable(f"{display_path(f.path)}:{r.start.line + 1}:{r.start.character + 1}: {f.severity.label} {f.code} {f.message}")
+
+
+def text_report(lines: list[str]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def format_text(findings: list[Finding]) -> str:
+    return text_report([text_line(f) for f in findings])
+
+
+def json_item(f: Finding) -> str:
+    """A finding as an item of the JSON report, indented as the report's
+    ``json.dumps(indent=2)`` writes it."""
+    d = f.to_json()
+    d["file"] = display_path(f.path)
+    for fix in d.get("fixes", []):
+        for e in fix["edits"]:
+            e["file"] = display_path(e["file"])
+    return "  " + indented_json(d, "  ")
+
+
+def json_report(items: list[str]) -> str:
+    return ("[\n" + ",\n".join(items) + "\n]\n") if items else "[]\n"
+
+
 def format_json(findings: list[Finding]) -> str:
-    items = []
-    for f in findings:
-        d = f.to_json()
-        d["file"] = display_path(f.path)
-        for fix in d.get("fixes", []):
-            for e in fix["edits"]:
-                e["file"] = display_path(e["file"])
-        items.append(d)
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return json_report([json_item(f) for f in findings])
+
+
+_encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes a string with
+
+
+def indented_json(value: Any, prefix: str = "") -> str:
+    """``value`` written as ``json.dumps(value, indent=2, ensure_ascii=False)``
+    writes it, at the depth whose lines start with ``prefix`` (the first
+    line is not indented): the same text, without the standard library's
+    general encoder, which for an indented document is written in Python
+    and took most of the time of writing a large report."""
+    t = type(value)
+    if t is str:
+        return _encode_string(value)
+    if t is int:
+        return int.__repr__(value)  # True is an int too, but not of this type
+    inner = prefix + "  "
+    if t is dict:
+        if not value:
+            return "{}"
+        try:
+            items = [inner + _encode_string(k) + ": " + indented_json(v, inner) for k, v in value.items()]
+        except TypeError:  # a key that is not a string: as json writes it, below
+            pass
+        else:
+            return "{\n" + ",\n".join(items) + "\n" + prefix + "}"
+    elif t is list:
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join([inner + indented_json(v, inner) for v in value]) + "\n" + prefix + "]"
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)  # anything else as json writes it
+
+
+def _itself(f: Finding) -> Finding:
+    return f
 
 
 def format_sarif(findings: list[Finding]) -> str:
@@ -141,6 +209,24 @@ def format_sarif(findings: list[Finding]) -> str:
         ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """How ``zcsec check`` writes one format: ``part`` of each finding,
+    then the report (``whole``) of the parts in the order of the findings."""
+
+    part: Callable[[Finding], Any]
+    whole: Callable[[list[Any]], str]
+
+
+# SARIF is written from the findings themselves: its rule index depends on
+# every code reported.
+REPORTS = {
+    "text": Report(text_line, text_report),
+    "json": Report(json_item, json_report),
+    "sarif": Report(_itself, format_sarif),
+}
 
 
 def rules_text() -> str:

@@ -27,9 +27,16 @@ _XML = re.compile(_COMMON)
 _CSD = re.compile(_COMMON + r"|&[A-Za-z@#$][A-Za-z0-9@#$]{0,7}\.?")
 
 
+def _may_hold(value: str) -> bool:
+    """Whether ``value`` has a character every form of _COMMON starts with
+    (most values have none: a search of the pattern at every offset is
+    then spared)."""
+    return "<" in value or "{" in value or "@" in value or "+" in value or "YOUR_" in value
+
+
 def xml_placeholder(value: str) -> str | None:
     """The first placeholder in an attribute value of a Liberty file."""
-    if not value:
+    if not value or not _may_hold(value):
         return None
     m = _XML.search(value)
     return m.group(0) if m else None
@@ -37,7 +44,7 @@ def xml_placeholder(value: str) -> str | None:
 
 def csd_placeholder(value: str) -> str | None:
     """The first placeholder in a DFHCSDUP name or keyword value."""
-    if not value:
+    if not value or not ("&" in value or _may_hold(value)):
         return None
     m = _CSD.search(value)
     return m.group(0) if m else None

@@ -9,6 +9,7 @@ project-local catalogue folders.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,17 +54,29 @@ class ProjectConfig:
         return default
 
 
-def find_project_file(start: Path) -> Path | None:
+def find_project_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest .zcsec.toml of a file or folder, looking up from its
+    real location.  ``known`` remembers the answer for each folder looked
+    at, across calls (the files of a tree share their folders)."""
     try:
         start = start.resolve()
         here = start if start.is_dir() else start.parent
-        for d in (here, *here.parents):
+        seen = []
+        found = None
+        for d in itertools.chain((here,), here.parents):
+            if known is not None and d in known:
+                found = known[d]
+                break
+            seen.append(d)
             candidate = d / PROJECT_FILE
             if candidate.is_file():
-                return candidate
+                found = candidate
+                break
     except (OSError, ValueError):  # a name too long, a NUL in a path from an editor's URI
         return None
-    return None
+    if known is not None:
+        known.update((d, found) for d in seen)
+    return found
 
 
 def _bool_table(raw: object, where: str, problems: list[str]) -> dict[str, bool]:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from .catalogue import Catalogue, ElementSpec
 from .csdparse import CsdCommand, CsdDocument, parse_csd, reparse_csd
 from .findings import Severity
-from .project import ProjectConfig
+from .project import PROJECT_FILE, ProjectConfig
 from .reads import note
 from .sources import (
     CSD_EXTENSIONS, SKIP_DIRS, SourceText, child_uri, classify, decode_bytes, file_name, folder_uri, has_server_root, is_remote, name_suffix,
@@ -1056,6 +1056,11 @@ def apply_units(cfg: LibertyConfig, path: str, removed: list[Element], added: li
     return ids_changed
 
 
+# What the rules work out once per element (rules/schema.py, liberty.py):
+# element -> what it holds, kept for the elements an edit leaves as they are.
+_PER_ELEMENT_CACHES = ("value-problems", "secret-attributes", "references")
+
+
 def _update_caches(cfg: LibertyConfig, gone: list[ConfigElement], new: list[ConfigElement], ids_changed: bool, features_changed: bool) -> None:
     """Keep what an edit of some elements leaves valid in ``cfg.cache``,
     bring the reference indexes up to date, and drop the rest (it is
@@ -1067,7 +1072,7 @@ def _update_caches(cfg: LibertyConfig, gone: list[ConfigElement], new: list[Conf
         if isinstance(key, tuple) and key[0] == "refby":
             value.subtract(_refs(gone, key[1], key[2]))
             value.update(_refs(new, key[1], key[2]))
-        elif key == "value-problems":
+        elif key in _PER_ELEMENT_CACHES:
             for ce in gone:
                 value.pop(ce.element, None)
         elif isinstance(key, tuple) and key[0] == "ids-of-types":
@@ -1406,6 +1411,7 @@ class Discovered:
     liberty: list[str] = field(default_factory=list)
     csd: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    projects: list[str] = field(default_factory=list)  # the .zcsec.toml files met in the folders, in walking order (resolved)
 
     def kinds(self) -> dict[str, str]:
         """Every file found, with its kind ('liberty' or 'csd')."""
@@ -1443,6 +1449,8 @@ def discover(paths: Iterable[str], project: ProjectConfig, store: FileStore) -> 
         if os.path.isdir(p):
             for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                if PROJECT_FILE in filenames:
+                    out.projects.append(str((Path(dirpath) / PROJECT_FILE).resolve()))
                 for name in sorted(filenames):
                     consider(os.path.join(dirpath, name), False)
         elif os.path.exists(p) or p in store.overlays:

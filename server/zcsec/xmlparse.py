@@ -593,28 +593,32 @@ class _Parser:
     def start_tag(self, lt: int) -> int:
         text = self.text
         m = _START_TAG.match(text, lt)
-        if m is not None:
-            name = m.group(1)
-            el = Element(name, (m.start(1), m.end(1)), lt, m.end())
-            attrs_raw = m.group(2)
-            if attrs_raw:
-                base = m.start(2)
-                seen = set()
-                for am in _ATTR.finditer(attrs_raw):
-                    q = 2 if am.group(2) is not None else 3
-                    raw = am.group(q)
-                    vstart = base + am.start(q)
+        if m is None:
+            return self.start_tag_slow(lt)
+        end = m.end()
+        el = Element(m.group(1), m.span(1), lt, end)
+        a0, a1 = m.span(2)
+        if a0 < a1:
+            seen = set()
+            attributes = el.attributes
+            for am in _ATTR.finditer(text, a0, a1):
+                q = 3 if am.lastindex == 3 else 2  # the value in single quotes, or in double quotes
+                raw = am.group(q)
+                value_span = am.span(q)
+                if "&" in raw or "\n" in raw or "\t" in raw or "\r" in raw:
                     value, probs = decode_entities(raw, True)
                     for a, b, msg in probs:
-                        self.problem("xml-entity", msg, vstart + a, vstart + b)
-                    attr = Attribute(am.group(1), (base + am.start(1), base + am.end(1)), value, (vstart, vstart + len(raw)), True, el)
-                    if attr.name in seen:
-                        self.problem("xml-duplicate-attribute", f"the attribute '{attr.name}' is given twice", *attr.name_span)
-                    seen.add(attr.name)
-                    el.attributes.append(attr)
-            self.open(el, m.group(3) == "/", m.end())
-            return m.end()
-        return self.start_tag_slow(lt)
+                        self.problem("xml-entity", msg, value_span[0] + a, value_span[0] + b)
+                else:
+                    value = raw  # as written: nothing to decode or normalise
+                name = am.group(1)
+                attr = Attribute(name, am.span(1), value, value_span, True, el)
+                if name in seen:
+                    self.problem("xml-duplicate-attribute", f"the attribute '{name}' is given twice", *attr.name_span)
+                seen.add(name)
+                attributes.append(attr)
+        self.open(el, m.group(3) == "/", end)
+        return end
 
     def open(self, el: Element, empty: bool, end: int) -> None:
         if self.stack:

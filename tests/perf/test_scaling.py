@@ -94,3 +94,28 @@ def test_the_work_of_one_edit_does_not_grow_with_the_workspace(tmp_path):
         # per top-level element or command after it: offsets are absolute).
         assert n2 / n <= 1.25, f"{target}: {n} calls for an edit among 150 connections, {n2} among 300 ({n2 / n:.2f} times)"
         assert n < 20_000, f"{target}: {n} calls for one edit"
+
+
+# ---------------------------------------------------------------------------
+# zcsec check over a tree of many projects (issue 14): what is the same for
+# every project is done once per run, not once per project.
+# ---------------------------------------------------------------------------
+
+
+def test_a_check_of_many_projects_does_their_common_work_once(tmp_path, monkeypatch):
+    import os
+
+    from zcsec import analysis, catalogue
+
+    for i in range(12):
+        generate(tmp_path / f"p{i:02d}", 3)
+    walks, signatures, lookups = [], [], []
+    real_walk, real_signature, real_find = os.walk, catalogue._signature, analysis.find_project_file
+    monkeypatch.setattr(os, "walk", lambda *a, **k: (walks.append(a[0]), real_walk(*a, **k))[1])
+    monkeypatch.setattr(catalogue, "_signature", lambda dirs: (signatures.append(dirs), real_signature(dirs))[1])
+    monkeypatch.setattr(analysis, "find_project_file", lambda start, known=None: (lookups.append(known is not None), real_find(start, known))[1])
+    checked, files = analysis.check_projects([str(tmp_path)], jobs=1)
+    assert files == 24 and checked == []
+    assert walks == [str(tmp_path)], "the tree is walked once to find the input and the projects"
+    assert len(signatures) == 1, "the catalogue is looked up once per run, not once per project"
+    assert all(lookups), "the project of each file is found with what is known of its folders"

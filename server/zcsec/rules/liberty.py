@@ -5,11 +5,13 @@ defaults and the way passwords are stored."""
 from __future__ import annotations
 
 
+from ..catalogue import AttributeSpec
 from ..findings import Edit, Fix, Severity
 from ..placeholders import xml_placeholder
 from ..posture import is_encoded, value_of
 from ..sources import file_name
 from ..workspace import ConfigElement, LibertyConfig
+from ..xmlparse import Attribute
 from .common import attr_span, insert_attribute_edit
 from .registry import CONFIG, XML_FILE, Context, rule
 from .rest import REST_BASIC
@@ -141,18 +143,36 @@ def ssl_outbound(ctx: Context) -> None:
 def _secret_attrs(ctx: Context):
     """(ConfigElement, Attribute, AttributeSpec) for every secret attribute
     in the file, one top-level element at a time (registry.Context)."""
+    cfg = ctx.config
     for ce in ctx.elements():
-        if ce.element.name.lower() == "property" and ce.name == "property":
-            # Service properties named password (MQ service definitions).
-            value = ce.element.get("value")
-            if (ce.element.value("name") or "").lower() == "password" and value is not None:
-                yield ce, value, None
-        if ce.spec is None:
-            continue
+        for attr, spec in _secrets_of(cfg, ce):
+            yield ce, attr, spec
+
+
+_NONE: list = []
+
+
+def _secrets_of(cfg: LibertyConfig, ce: ConfigElement) -> list[tuple[Attribute, AttributeSpec | None]]:
+    """The secret attributes of ``ce`` with their specs: worked out once per
+    element for the three password rules (kept, as the value problems are,
+    across edits that leave the element as it is)."""
+    known = cfg.cache.setdefault("secret-attributes", {})
+    found = known.get(ce.element)
+    if found is not None:
+        return found
+    found = []
+    if ce.element.name.lower() == "property" and ce.name == "property":
+        # Service properties named password (MQ service definitions).
+        value = ce.element.get("value")
+        if (ce.element.value("name") or "").lower() == "password" and value is not None:
+            found.append((value, None))
+    if ce.spec is not None:
         for attr in ce.element.attributes:
             spec = ce.spec.attribute(attr.name)
             if spec is not None and spec.secret and attr.value.strip() and not xml_placeholder(attr.value):
-                yield ce, attr, spec
+                found.append((attr, spec))
+    known[ce.element] = found or _NONE  # most elements have none: one shared empty list
+    return found
 
 
 SAF_RING_TYPES = ("JCERACFKS", "JCECCARACFKS", "JCEHYBRIDRACFKS")

@@ -375,15 +375,16 @@ def template_placeholder(ctx: Context) -> None:
 def missing_required(ctx: Context) -> None:
     for ce in elements_in(ctx):
         spec = ce.spec
-        if spec is None:
+        required = spec.required_attributes() if spec is not None else ()
+        if not required:
             continue
         el = ce.element
         if ce.parent is None and ce.id and (ctx.config.fragment or ctx.config.missing_includes or implicit(ctx.config, ce.id, (ce.name,))):
             continue  # merged with an element of the same id that zcsec cannot see (or Liberty's own)
         present = {a.name.lower() for a in el.attributes}
         children = {c.name.lower() for c in el.children}
-        for aname, aspec in spec.attributes.items():
-            if not aspec.required or aname.lower() in present or aname.lower() in children:
+        for aname, aspec in required:
+            if aname.lower() in present or aname.lower() in children:
                 continue
             if aspec.type in ("ref", "refList") and any(t.lower() in children for t in aspec.ref_types):
                 continue
@@ -413,21 +414,34 @@ def iter_refs(ctx: Context):
     """(ConfigElement, Attribute, AttributeSpec, id, span) for every reference in the file."""
     cfg = ctx.config
     for ce in elements_in(ctx):
-        if ce.spec is None:
-            continue
+        for attr, aspec, ident, off in _references_of(cfg, ce):
+            yield ce, attr, aspec, ident, attr.value_span if off is None else attr.value_offsets(off, off + len(ident))
+
+
+def _references_of(cfg: LibertyConfig, ce: ConfigElement) -> list[tuple[Attribute, AttributeSpec, str, int | None]]:
+    """(attribute, its spec, id, offset of the id in the value: None when
+    the value has variables) of every reference ``ce`` makes: worked out
+    once per element for the two reference rules (kept, as the value
+    problems are, across edits that leave the element as it is; offsets in
+    the value do not move)."""
+    known = cfg.cache.setdefault("references", {})
+    found = known.get(ce.element)
+    if found is not None:
+        return found
+    found = []
+    if ce.spec is not None:
         for attr in ce.element.attributes:
             aspec = ce.spec.attribute(attr.name)
             if aspec is None or aspec.type not in ("ref", "refList"):
                 continue
             if "${" in attr.value:
                 resolved = cfg.resolve(attr.value)
-                if resolved is None:
-                    continue
-                for ident, _ in ref_ids(resolved, aspec.type == "refList"):
-                    yield ce, attr, aspec, ident, attr.value_span
+                if resolved is not None:
+                    found.extend((attr, aspec, ident, None) for ident, _ in ref_ids(resolved, aspec.type == "refList"))
                 continue
-            for ident, off in ref_ids(attr.value, aspec.type == "refList"):
-                yield ce, attr, aspec, ident, attr.value_offsets(off, off + len(ident))
+            found.extend((attr, aspec, ident, off) for ident, off in ref_ids(attr.value, aspec.type == "refList"))
+    known[ce.element] = found or _NONE  # most elements have none: one shared empty list
+    return found
 
 
 def implicit(cfg: LibertyConfig, ident: str, types: tuple[str, ...]) -> bool:
