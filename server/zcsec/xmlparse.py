@@ -98,11 +98,28 @@ class Problem:
 @dataclass(slots=True, eq=False)
 class Attribute:
     name: str
-    name_span: Span
+    _name_span: Span
     value: str  # entity references decoded
-    value_span: Span  # the raw text between the quotes (empty span if no value)
+    _value_span: Span  # the raw text between the quotes (empty span if no value)
     quoted: bool = True  # False when unquoted or the closing quote is missing
     element: "Element | None" = field(default=None, repr=False)
+
+    # An attribute moves with its element when it is next read (see _move),
+    # also when it is read without its element (a rule may keep it).
+    @property
+    def name_span(self) -> Span:
+        el = self.element
+        if el is not None and el._shift:
+            _settle(el)
+        return self._name_span
+
+    @property
+    def value_span(self) -> Span:
+        """The raw text between the quotes (empty span if no value)."""
+        el = self.element
+        if el is not None and el._shift:
+            _settle(el)
+        return self._value_span
 
     @property
     def span(self) -> Span:
@@ -934,10 +951,10 @@ def _settle(el: Element) -> None:
         if not d:
             return
         for attr in el._attributes:
-            a, b = attr.name_span
-            attr.name_span = (a + d, b + d)
-            a, b = attr.value_span
-            attr.value_span = (a + d, b + d)
+            a, b = attr._name_span
+            attr._name_span = (a + d, b + d)
+            a, b = attr._value_span
+            attr._value_span = (a + d, b + d)
         if el._text_spans:
             el._text_spans = [(a + d, b + d) for a, b in el._text_spans]
         el._shift = 0
