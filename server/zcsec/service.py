@@ -14,6 +14,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from .analysis import build, find_inputs, load_project_for, project_key
 from .engine import Checker
@@ -24,6 +25,8 @@ from .sources import is_remote, name_suffix, remote_include_uri, remote_path, re
 from .text import LineIndex
 from .workspace import OPEN, FileStore, ModelProblem, Workspace, beside, expand_layout, file_kind, norm
 
+
+T = TypeVar("T")
 
 @dataclass(slots=True)
 class Snapshot:
@@ -154,6 +157,15 @@ class AnalysisService:
         return file_kind(p, self.project(self.project_key(p)), self.store, OPEN)
 
     # -- analysis -------------------------------------------------------------------
+    def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` with the analysis held still.  An edit updates the
+        model in place (re-parsed elements and commands replaced, what
+        follows moved), so an editor request that reads the model (hover,
+        completion, ...) waits for an analysis under way, and an analysis
+        waits for it, rather than reading a model half updated."""
+        with self._lock:
+            return fn(*args)
+
     def snapshot(self, path: str) -> Snapshot:
         """The workspace (and findings) that ``path`` belongs to."""
         with self._lock:

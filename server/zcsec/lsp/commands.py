@@ -70,7 +70,7 @@ async def posture_request(ls: ZcsecServer, params) -> list[dict]:
                     )
         return rows
 
-    return await loop.run_in_executor(ls.thread_pool, collect)
+    return await loop.run_in_executor(ls.thread_pool, ls.service.read, collect)
 
 
 def register(server: ZcsecServer) -> None:

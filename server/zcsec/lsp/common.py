@@ -46,11 +46,12 @@ def uri_for(ls: ZcsecServer, path: str) -> str:
 
 
 async def in_pool(ls: ZcsecServer, what: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn`` in the server's thread pool.  If it fails, log the error
-    once and answer the request with an internal error (the server carries on)."""
+    """Run ``fn`` in the server's thread pool, with the analysis held still
+    (AnalysisService.read).  If it fails, log the error once and answer the
+    request with an internal error (the server carries on)."""
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(ls.thread_pool, fn, *args)
+        return await loop.run_in_executor(ls.thread_pool, ls.service.read, fn, *args)
     except Exception as exc:  # noqa: BLE001 - a feature request never takes the server down
         ls.log(f"zcsec: {what} failed: {exc!r}\n{traceback.format_exc()}", lsp.MessageType.Error)
         error = JsonRpcInternalError(message=f"zcsec: {what} failed: {type(exc).__name__}")
