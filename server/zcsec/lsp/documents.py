@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 from .. import __version__
 from ..sources import norm
 from .convert import uri_to_path
-from .server import ZcsecServer, line_index
+from .server import ZcsecServer, line_index, one_malloc_arena
 from .settings import parse_settings
 
 
@@ -35,6 +35,7 @@ async def initialized(ls: ZcsecServer, params: lsp.InitializedParams) -> None:
     # The client has the answer to initialize: make the analysis now (which
     # imports it, see lazy), before the first document arrives.
     service = ls.service
+    one_malloc_arena()
     ls.log(f"zcsec {__version__} started; workspace folders: {', '.join(service.roots) or '(none)'}; diagnostics delay {ls.settings.diagnostics_delay_ms} ms")
     caps = ls.client_capabilities
     ws_caps = getattr(caps, "workspace", None)

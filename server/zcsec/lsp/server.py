@@ -10,6 +10,7 @@ import gc
 import inspect
 import json
 import logging
+import sys
 import threading
 import traceback
 import weakref
@@ -50,6 +51,27 @@ _DROPPED = SimpleNamespace(jsonrpc=None)
 # A full collection is due once the objects allocated since the last one
 # outnumber the objects that survived it (and at least this many).
 GC_MIN_ALLOCATED = 20_000
+
+
+def one_malloc_arena() -> None:
+    """Have glibc's malloc serve every thread from one arena.  glibc gives
+    each new thread an arena of its own (up to eight per core); the threads
+    of the pool that analyses and answers requests come and go, and each
+    arena kept the memory its thread once used: in a long editing session
+    about 2 MB of the server's growth (measured with MALLOC_ARENA_MAX=1).
+    The server's threads take turns at the GIL, so they hardly ever
+    allocate at the same moment and one arena costs no waiting.  Called once
+    the initialize answer is out (ctypes takes a few ms to import); other C
+    libraries have no such setting and are left alone."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, ImportError):
+        return
+    mallopt(-8, 1)  # M_ARENA_MAX (glibc's malloc.h)
 
 
 def _same(a: list[lsp.Diagnostic] | None, b: list[lsp.Diagnostic]) -> bool:
