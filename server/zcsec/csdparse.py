@@ -73,26 +73,72 @@ class CsdKeyword:
 @dataclass(slots=True, eq=False)
 class CsdCommand:
     verb_written: str
-    verb_span: Span
+    _verb_span: Span
     verb_resolution: Resolution
     spec: CsdCommandSpec | None = None
     resource_written: str | None = None
-    resource_span: Span | None = None
+    _resource_span: Span | None = None
     resource_resolution: Resolution | None = None
     resource_spec: CsdResourceSpec | None = None
     name: str | None = None
-    name_span: Span | None = None
+    _name_span: Span | None = None
     _keywords: list[CsdKeyword] = field(default_factory=list)
-    end: int = 0
+    _end: int = 0
     document: "CsdDocument | None" = field(default=None, repr=False)
-    _shift: int = field(default=0, repr=False)  # how far the keywords are still to move (see _move_command)
+    _shift: int = field(default=0, repr=False)  # how far the command is still to move (see _move_command)
 
+    # A command moved by an edit moves when it is next read: an edit near the
+    # top of a large file moves tens of thousands of commands, and nothing
+    # reads most of them before the next edit.
     @property
     def keywords(self) -> list[CsdKeyword]:
         """The operands in the order written."""
         if self._shift:
             _settle(self)
         return self._keywords
+
+    @property
+    def verb_span(self) -> Span:
+        if self._shift:
+            _settle(self)
+        return self._verb_span
+
+    @property
+    def resource_span(self) -> Span | None:
+        if self._shift:
+            _settle(self)
+        return self._resource_span
+
+    @resource_span.setter
+    def resource_span(self, span: Span | None) -> None:
+        if self._shift:
+            _settle(self)
+        self._resource_span = span
+
+    @property
+    def name_span(self) -> Span | None:
+        if self._shift:
+            _settle(self)
+        return self._name_span
+
+    @name_span.setter
+    def name_span(self, span: Span | None) -> None:
+        if self._shift:
+            _settle(self)
+        self._name_span = span
+
+    @property
+    def end(self) -> int:
+        """Offset just past the command's last operand."""
+        if self._shift:
+            _settle(self)
+        return self._end
+
+    @end.setter
+    def end(self, end: int) -> None:
+        if self._shift:
+            _settle(self)
+        self._end = end
 
     @property
     def verb(self) -> str | None:
@@ -479,7 +525,7 @@ def _tokenize(doc: CsdDocument, logical: str, stream: _Stream, catalogue: CsdCat
                 pos = after
                 continue
             spec = catalogue.commands.get(res.name) if res.name else None
-            current = CsdCommand(word, wspan, res, spec, end=wspan[1], document=doc)
+            current = CsdCommand(word, wspan, res, spec, _end=wspan[1], document=doc)
             doc.commands.append(current)
             expect_resource = spec is not None and spec.resource in ("required", "optional")
             pos = after
@@ -708,27 +754,29 @@ def _moved(before: list[CsdProblem], new: list[CsdProblem], after: list[CsdProbl
 
 
 def _move_command(cmd: CsdCommand, d: int) -> None:
-    a, b = cmd.verb_span
-    cmd.verb_span = (a + d, b + d)
-    if cmd.resource_span is not None:
-        a, b = cmd.resource_span
-        cmd.resource_span = (a + d, b + d)
-    if cmd.name_span is not None:
-        a, b = cmd.name_span
-        cmd.name_span = (a + d, b + d)
-    cmd.end += d
-    cmd._shift += d  # the keywords move when they are next read: an edit near the top of a large file moves thousands of commands
+    cmd._shift += d  # it moves when it is next read (see _settle)
 
 
 _SETTLING = threading.Lock()
 
 
 def _settle(cmd: CsdCommand) -> None:
-    """Move the keywords of ``cmd`` by the distance edits moved it since
-    they were last read (once, even when two threads read them at once)."""
+    """Move ``cmd`` (its spans and its keywords) by the distance edits moved
+    it since it was last read (once, even when two threads read it at once)."""
     with _SETTLING:
         d = cmd._shift
-        for kw in cmd._keywords if d else ():
+        if not d:
+            return
+        a, b = cmd._verb_span
+        cmd._verb_span = (a + d, b + d)
+        if cmd._resource_span is not None:
+            a, b = cmd._resource_span
+            cmd._resource_span = (a + d, b + d)
+        if cmd._name_span is not None:
+            a, b = cmd._name_span
+            cmd._name_span = (a + d, b + d)
+        cmd._end += d
+        for kw in cmd._keywords:
             a, b = kw.written_span
             kw.written_span = (a + d, b + d)
             if kw.value_span is not None:
