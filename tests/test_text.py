@@ -254,3 +254,29 @@ def test_text_ending_with_newline_has_an_empty_last_line():
     assert idx.line_count == 2
     assert idx.position(2) == pos(1, 0)
     assert idx.offset(1, 0) == 2
+
+
+@given(
+    st.text(alphabet="ab\n\r\U0001f600", max_size=40),
+    st.integers(0, 40),
+    st.integers(0, 6),
+    st.text(alphabet="ab\n\r\U0001f600", max_size=6),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6), st.text(alphabet="ab\n\r", max_size=4)), max_size=4),
+)
+def test_an_edited_index_is_the_index_of_the_new_text(text, at, removed, inserted, more):
+    """LineIndex.edited gives what a new LineIndex of the edited text gives,
+    also over a sequence of edits, with line ends of every kind (an index of
+    text with "\\n" alone works its line ends out from the line starts)."""
+    from zcsec.text import TextChange
+
+    index = LineIndex(text)
+    for a, n, new in [(at, removed, inserted)] + more:
+        a = min(a, len(text))
+        b = min(len(text), a + n)
+        edited_text = text[:a] + new + text[b:]
+        index = index.edited(edited_text, TextChange(a, b, a + len(new)))
+        text = edited_text
+        fresh = LineIndex(text)
+        assert (index.starts, index.ends, index.astral) == (fresh.starts, fresh.ends, fresh.astral)
+        assert [index.line_end(k) for k in range(index.line_count)] == fresh.ends
+        assert [index.position(o) for o in range(len(text) + 1)] == [fresh.position(o) for o in range(len(text) + 1)]

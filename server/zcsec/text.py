@@ -127,7 +127,7 @@ def text_change(old: str, new: str) -> TextChange | None:
 class LineIndex:
     """Maps offsets in ``text`` to LSP positions and back."""
 
-    __slots__ = ("text", "starts", "ends", "astral")
+    __slots__ = ("text", "starts", "_ends", "astral")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -140,12 +140,13 @@ class LineIndex:
             ends.append(len(text))
         else:
             # Lines ended by "\n" alone (most files): their offsets added up
-            # at C speed, not a match object per line.
+            # at C speed, not a match object per line; each line ends one
+            # before the next one starts, so their ends need no list.
             sizes = list(map(len, text.split("\n")))
             starts = list(map(add, accumulate(sizes[:-1], initial=0), range(len(sizes))))
-            ends = list(map(add, starts, sizes))
+            ends = None
         self.starts = starts
-        self.ends = ends  # offset of the line terminator (or end of text)
+        self._ends: list[int] | None = ends  # offset of each line's terminator (or of the end of the text); None: see line_end
         # Offsets of the characters that take two UTF-16 code units: with
         # them, a position costs a binary search, not a scan of its line
         # (quadratic for many findings on one very long line).
@@ -156,7 +157,9 @@ class LineIndex:
         the lines around the change are found again, the others moved."""
         out = LineIndex.__new__(LineIndex)
         out.text = text
-        starts, ends, d = self.starts, self.ends, change.delta
+        starts, ends, d = self.starts, self._ends, change.delta
+        if ends is None and "\r" in text[change.start : change.new_end]:
+            ends = self.ends  # a "\r" written: from now on the line ends are kept
         # From the line before the change (a "\r" there may now pair with a
         # "\n"), to the first line that starts after the old change.
         k0 = max(0, bisect_right(starts, change.start - 1) - 1)
@@ -171,17 +174,30 @@ class LineIndex:
         if k1 < len(starts):
             mid_starts.pop()  # the line break before line k1: that line is kept, moved
             out.starts = starts[:k0] + mid_starts + [s + d for s in starts[k1:]]
-            out.ends = ends[:k0] + mid_ends + [e + d for e in ends[k1:]]
+            out._ends = ends[:k0] + mid_ends + [e + d for e in ends[k1:]] if ends is not None else None
         else:
             mid_ends.append(len(text))
             out.starts = starts[:k0] + mid_starts
-            out.ends = ends[:k0] + mid_ends
+            out._ends = ends[:k0] + mid_ends if ends is not None else None
         astral = self.astral
         a0 = bisect_left(astral, change.start)
         a1 = bisect_left(astral, change.old_end)
         found = [] if text.isascii() else [m.start() for m in _ASTRAL.finditer(text, change.start, change.new_end)]
         out.astral = astral[:a0] + found + [a + d for a in astral[a1:]] if (astral or found) else []
         return out
+
+    @property
+    def ends(self) -> list[int]:
+        """The offset of each line's terminator (or of the end of the text)."""
+        if self._ends is not None:
+            return self._ends
+        return [s - 1 for s in self.starts[1:]] + [len(self.text)]
+
+    def line_end(self, line: int) -> int:
+        """The offset of the terminator of ``line`` (or of the end of the text)."""
+        if self._ends is not None:
+            return self._ends[line]
+        return self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
 
     @property
     def line_count(self) -> int:
@@ -196,7 +212,7 @@ class LineIndex:
         line = bisect_right(self.starts, offset) - 1
         start = self.starts[line]
         # An offset inside a "\r\n" pair belongs to the end of the line.
-        end = self.ends[line]
+        end = self.line_end(line)
         if offset > end:
             offset = end
         astral = self.astral
@@ -210,7 +226,7 @@ class LineIndex:
     def line_text(self, line: int) -> str:
         if line < 0 or line >= len(self.starts):
             return ""
-        return self.text[self.starts[line] : self.ends[line]]
+        return self.text[self.starts[line] : self.line_end(line)]
 
     def offset(self, line: int, character: int) -> int:
         """The offset of an LSP position; positions past a line's end or the
@@ -219,7 +235,7 @@ class LineIndex:
             return 0
         if line >= len(self.starts):
             return len(self.text)
-        start, end = self.starts[line], self.ends[line]
+        start, end = self.starts[line], self.line_end(line)
         astral = self.astral
         if not astral or bisect_left(astral, start) == bisect_left(astral, end):
             return start + max(0, min(character, end - start))  # one code unit per character

@@ -198,7 +198,7 @@ def suppress_action(uri: str, source: DocumentText, diag: lsp.Diagnostic) -> lsp
 
 def _eol_of(text: str, index: LineIndex, line: int) -> str:
     if line + 1 < index.line_count:
-        return text[index.ends[line] : index.starts[line + 1]]
+        return text[index.line_end(line) : index.starts[line + 1]]
     m = re.search(r"\r\n|\r|\n", text)
     return m.group(0) if m else "\n"
 
