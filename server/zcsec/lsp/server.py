@@ -30,7 +30,7 @@ from ..findings import Finding
 from ..sources import is_remote, remote_uri
 from ..text import LineIndex, TextChange
 from . import lazy
-from .convert import Encoded, document_path, to_diagnostic
+from .convert import Encoded, document_path, json_string, to_diagnostic
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -499,7 +499,7 @@ class ZcsecServer(LanguageServer):
         tail = f', "version": {int(version)}' if version is not None else ""
         proto = self.protocol
         assert isinstance(proto, ZcsecProtocol)
-        proto.send_text(f'{{"params": {{"uri": {json.dumps(uri)}, "diagnostics": [{", ".join(parts)}]{tail}}}, "method": "{lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "jsonrpc": "2.0"}}')
+        proto.send_text(f'{{"params": {{"uri": {json_string(uri)}, "diagnostics": [{", ".join(parts)}]{tail}}}, "method": "{lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "jsonrpc": "2.0"}}')
 
     def collect_garbage(self) -> bool:
         """Free the analyses that newer ones replaced, once an analysis is
